@@ -1,0 +1,111 @@
+// Lynx object shapes as they travel on the REST API (snake_case, Unix-second times).
+// Source of truth for the server's responses and the UI's types; see ../shared/lynx-api.md §1.
+import { z } from 'zod';
+
+export const metaMapSchema = z.record(z.string(), z.string());
+export type MetaMap = z.infer<typeof metaMapSchema>;
+
+export const addressSchema = z.object({
+  address: z.string(),
+  city: z.string(),
+  country: z.string(),
+  zip: z.string(),
+});
+export type Address = z.infer<typeof addressSchema>;
+
+/** Single-key meta object. Go clients send `Value`/`Protected`; we always answer lower case. */
+export const metaObjectSchema = z.object({ value: z.string(), protected: z.boolean() });
+export type MetaObject = z.infer<typeof metaObjectSchema>;
+
+export const installationInfoSchema = z.object({
+  id: z.number().int(),
+  client_id: z.number().int(),
+  name: z.string(),
+  timezone: z.string(),
+  capabilities: z.array(z.string()),
+  organization_id: z.number().int(),
+  assigned: z.boolean(),
+});
+export type InstallationInfo = z.infer<typeof installationInfoSchema>;
+
+export const installationSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  client_id: z.number().int(),
+  created: z.number().int(),
+  organization_id: z.number().int(),
+  notes: z.string(),
+  users: z.array(z.number().int()),
+  meta: metaMapSchema,
+  protected_meta: metaMapSchema,
+});
+export type Installation = z.infer<typeof installationSchema>;
+
+/** DeviceX and FunctionX share one shape (spec 1.7, 1.8). */
+export const xObjectSchema = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  installation_id: z.number().int(),
+  meta: metaMapSchema,
+  protected_meta: metaMapSchema,
+  created: z.number().int(),
+  updated: z.number().int(),
+});
+export type DeviceX = z.infer<typeof xObjectSchema>;
+export type FunctionX = z.infer<typeof xObjectSchema>;
+
+export const organizationSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  address: addressSchema,
+  email: z.string(),
+  phone: z.string(),
+  notes: z.string(),
+  force_sms_login: z.boolean(),
+  parent: z.number().int(),
+  children: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  password_valid_days: z.number().int(),
+  meta: metaMapSchema,
+  protected_meta: metaMapSchema,
+});
+export type Organization = z.infer<typeof organizationSchema>;
+
+export const userSchema = z.object({
+  id: z.number().int(),
+  email: z.string(),
+  first_name: z.string(),
+  last_name: z.string(),
+  mobile: z.string(),
+  note: z.string(),
+  role: z.number().int(),
+  sms_login: z.boolean(),
+  address: addressSchema,
+  organisations: z.array(z.number().int()),
+  assigned_installations: z.array(z.number().int()),
+  expire_at: z.number().int(),
+  meta: metaMapSchema,
+  protected_meta: metaMapSchema,
+});
+export type User = z.infer<typeof userSchema>;
+
+/** One stored data point as the status and log endpoints return it (spec 1.10). */
+export const logEntrySchema = z.object({
+  client_id: z.number().int(),
+  installation_id: z.number().int(),
+  topic: z.string(),
+  value: z.number(),
+  msg: z.string(),
+  timestamp: z.number(),
+});
+export type LogEntry = z.infer<typeof logEntrySchema>;
+
+export const logPageSchema = z.object({
+  total: z.number().int(),
+  last: z.number(),
+  count: z.number().int(),
+  data: z.array(logEntrySchema),
+});
+export type LogPage = z.infer<typeof logPageSchema>;
+
+export const messageResponseSchema = z.object({ message: z.string() });
+export type MessageResponse = z.infer<typeof messageResponseSchema>;
