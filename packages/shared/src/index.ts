@@ -2,3 +2,4 @@ export * from './lynx-objects.js';
 export * from './payload.js';
 export * from './topics.js';
 export * from './go-duration.js';
+export * from './permissions.js';

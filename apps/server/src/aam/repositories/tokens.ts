@@ -1,0 +1,56 @@
+import type { AamDb } from '../store/open-store.js';
+
+export interface TokenRecord {
+  id: number;
+  userId: number;
+  type: string;
+  name: string;
+  created: number;
+  expire: number;
+  sessionTimeout: number;
+  lastUsed: number;
+  permissions: string[] | null;
+  agent: string;
+}
+
+type Row = Omit<TokenRecord, 'permissions'> & { permissions: string | null; tokenHash?: string };
+
+function toRecord(row: Row): TokenRecord {
+  const { tokenHash: _hash, ...rest } = row;
+  return { ...rest, permissions: row.permissions === null ? null : (JSON.parse(row.permissions) as string[]) };
+}
+
+export class TokensRepository {
+  constructor(private readonly db: AamDb) {}
+
+  async create(data: Omit<TokenRecord, 'id' | 'lastUsed'> & { tokenHash: string }): Promise<TokenRecord> {
+    const row = await this.db.apiToken.create({
+      data: { ...data, permissions: data.permissions === null ? null : JSON.stringify(data.permissions) },
+    });
+    return toRecord(row);
+  }
+
+  async findByHash(tokenHash: string): Promise<TokenRecord | null> {
+    const row = await this.db.apiToken.findUnique({ where: { tokenHash } });
+    return row ? toRecord(row) : null;
+  }
+
+  async listForUser(userId: number): Promise<TokenRecord[]> {
+    const rows = await this.db.apiToken.findMany({ where: { userId }, orderBy: { id: 'asc' } });
+    return rows.map(toRecord);
+  }
+
+  async get(id: number): Promise<TokenRecord | null> {
+    const row = await this.db.apiToken.findUnique({ where: { id } });
+    return row ? toRecord(row) : null;
+  }
+
+  async touch(id: number, lastUsed: number, agent: string): Promise<void> {
+    await this.db.apiToken.updateMany({ where: { id }, data: { lastUsed, agent } });
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const { count } = await this.db.apiToken.deleteMany({ where: { id } });
+    return count > 0;
+  }
+}

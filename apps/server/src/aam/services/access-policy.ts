@@ -1,0 +1,68 @@
+// Turns a principal's permission keys into the installations it may act on. Every transport asks
+// this one place, so REST, tRPC and MQTT cannot disagree about who sees what.
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { IndexedInstallation, InstallationIndex } from '../installation-index.js';
+import type { OrganizationTree } from '../organization-tree.js';
+import type { Principal } from '../principal.js';
+
+export type InstallationReach = { kind: 'all' } | { kind: 'some'; ids: Set<number> };
+
+export class AccessPolicy {
+  constructor(
+    private readonly installations: InstallationIndex,
+    private readonly organizations: OrganizationTree,
+  ) {}
+
+  /**
+   * Installations reachable through `<family>/all` (organization subtree) and `<family>/assigned`
+   * (assignment), e.g. family `devicex/update` or `mqtt/publish`.
+   */
+  reach(principal: Principal, family: string): InstallationReach {
+    const viaAll = principal.permissions.has(`${family}/all`);
+    const viaAssigned = principal.permissions.has(`${family}/assigned`);
+    const ids = new Set<number>();
+    if (viaAll) {
+      const orgs = this.organizations.subtree(principal.organizationIds);
+      // Belonging to every root organization means reaching every installation, now and later.
+      const roots = this.organizations.roots();
+      if (roots.length > 0 && roots.every((r) => orgs.has(r))) return { kind: 'all' };
+      for (const inst of this.installations.all()) if (orgs.has(inst.organizationId)) ids.add(inst.id);
+    }
+    if (viaAssigned) {
+      for (const inst of this.installations.all()) if (inst.userIds.has(principal.userId)) ids.add(inst.id);
+    }
+    return { kind: 'some', ids };
+  }
+
+  can(principal: Principal, family: string, installationId: number): boolean {
+    const inst = this.installations.byId(installationId);
+    if (!inst) return false;
+    if (principal.permissions.has(`${family}/all`) && this.organizations.subtree(principal.organizationIds).has(inst.organizationId)) return true;
+    return principal.permissions.has(`${family}/assigned`) && inst.userIds.has(principal.userId);
+  }
+
+  /**
+   * Resolves an installation for an action. An installation the caller cannot even list is
+   * reported as not found, so ids of other tenants do not leak; one it can list but not act on
+   * gives 403.
+   */
+  require(principal: Principal, family: string, installationId: number, listFamily = 'installation/list'): IndexedInstallation {
+    const inst = this.installations.byId(installationId);
+    const visible = inst && (this.can(principal, listFamily, installationId) || this.can(principal, family, installationId));
+    if (!inst || !visible) throw new NotFoundError(`installation ${installationId} not found`);
+    if (!this.can(principal, family, installationId)) throw new ForbiddenError(`missing permission ${family} on installation ${installationId}`);
+    return inst;
+  }
+
+  requirePermission(principal: Principal, key: string): void {
+    if (!principal.permissions.has(key)) throw new ForbiddenError(`missing permission ${key}`);
+  }
+
+  /** Whether protected meta of an object of `kind` in this installation is visible / editable. */
+  protectedMeta(principal: Principal, kind: 'installation' | 'devicex' | 'functionx', installationId: number) {
+    return {
+      view: this.can(principal, `${kind}/view/protected_meta`, installationId),
+      edit: this.can(principal, `${kind}/edit/protected_meta`, installationId),
+    };
+  }
+}

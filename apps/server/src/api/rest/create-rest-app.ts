@@ -1,0 +1,63 @@
+// The Fastify application serving the Lynx REST API (spec 2) and its OpenAPI document. The HTTP
+// server itself is created by the composition root so MQTT-over-WebSocket and tRPC share its port.
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import type { Logger } from '../../log.js';
+import type { AppServices } from '../../services.js';
+import { installAuthentication } from './authenticate.js';
+import { installErrorHandler } from './error-handler.js';
+import { parseEveryBodyAsJson } from './parse-json-body.js';
+import { registerRoutes } from './routes/index.js';
+
+/** Longer request lines get 414, which go-lynx answers by retrying status/log as POST (spec 2.0). */
+export const maxUrlLength = 8192;
+
+export interface RestAppOptions {
+  services: AppServices;
+  logger: Logger;
+  serverFactory?: FastifyServerFactory;
+  /** Extra registrations on the same instance (tRPC), before it is ready. */
+  extend?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger.child({ component: 'rest' }),
+    disableRequestLogging: true,
+    serverFactory: opts.serverFactory,
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000 },
+    bodyLimit: 8 * 1024 * 1024,
+    trustProxy: false,
+  });
+  // Inputs are parsed with zod inside the services; route schemas only document the API.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  parseEveryBodyAsJson(app);
+  installErrorHandler(app);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.length > maxUrlLength) {
+      return reply.status(414).send({ message: `URI too long (${request.url.length} > ${maxUrlLength} characters): send the topics as a JSON array with POST` });
+    }
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Lynx on-premise REST API', version: '2', description: 'Lynx-compatible REST API (see lynx-api.md).' },
+      components: {
+        securitySchemes: {
+          apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          basicAuth: { type: 'http', scheme: 'basic', description: 'Password is an API key; e-mail and password also work.' },
+        },
+      },
+      security: [{ apiKeyAuth: [] }, { bearerAuth: [] }, { basicAuth: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  installAuthentication(app, opts.services.auth);
+  registerRoutes(app, opts.services);
+  await opts.extend?.(app);
+  return app;
+}

@@ -1,0 +1,14 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppServices } from '../../../services.js';
+import { registerAuthRoutes } from './auth.js';
+import { registerDataRoutes } from './data.js';
+import { registerPingRoutes } from './ping.js';
+import { registerUserRoutes } from './user.js';
+
+/** Every REST route module; each registers its endpoints on the shared app. */
+export function registerRoutes(app: FastifyInstance, services: AppServices): void {
+  registerPingRoutes(app);
+  registerAuthRoutes(app, services);
+  registerUserRoutes(app, services);
+  registerDataRoutes(app, services);
+}

@@ -1,0 +1,51 @@
+// The server's configuration: one zod schema, filled from defaults, then a YAML file, then the
+// environment, then command-line flags (later sources win).
+import { z } from 'zod';
+
+const port = z.coerce
+  .number({ error: 'expected a port number' })
+  .int('expected a whole port number')
+  .min(0, 'expected a port between 0 and 65535 (0 = any free port)')
+  .max(65535, 'expected a port between 0 and 65535 (0 = any free port)');
+
+export const configSchema = z
+  .object({
+    host: z.string().min(1, 'expected a host name or address'),
+    httpPort: port,
+    mqttPort: port,
+    dataDir: z.string().min(1, 'expected a folder path'),
+    /** `file:<path>` for SQLite; defaults to <dataDir>/aam.db. */
+    databaseUrl: z.string().regex(/^(file:|postgres(ql)?:\/\/)/, 'expected file:<path> (SQLite) or postgresql://...').optional(),
+    adminEmail: z.email('expected an e-mail address'),
+    /** When absent on first start, a random password is generated and printed once. */
+    adminPassword: z.string().min(8, 'expected at least 8 characters').optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** Largest accepted MQTT value payload; bigger ones are counted as bad and not stored. */
+    maxPayloadBytes: z.coerce.number({ error: 'expected a number of bytes' }).int().min(64).max(1_048_576),
+  })
+  .strict();
+
+export type ServerConfig = z.infer<typeof configSchema> & { databaseUrl: string };
+
+export const defaults = {
+  host: '0.0.0.0',
+  httpPort: 8080,
+  mqttPort: 1883,
+  dataDir: './data',
+  adminEmail: 'admin@lynx.local',
+  logLevel: 'info',
+  maxPayloadBytes: 65536,
+} as const;
+
+/** Where each key can be set; used by --help and to name the source of a bad value. */
+export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: string; flag?: string; help: string }> = {
+  host: { env: 'LYNX_HOST', flag: '--host', help: `address to listen on (default ${defaults.host})` },
+  httpPort: { env: 'LYNX_HTTP_PORT', flag: '--http-port', help: `REST, tRPC and MQTT-over-WebSocket port (default ${defaults.httpPort}; 0 = any free port)` },
+  mqttPort: { env: 'LYNX_MQTT_PORT', flag: '--mqtt-port', help: `MQTT TCP port (default ${defaults.mqttPort}; 0 = any free port)` },
+  dataDir: { env: 'LYNX_DATA_DIR', flag: '--data-dir', help: `folder for the database, time series and broker state (default ${defaults.dataDir})` },
+  databaseUrl: { env: 'LYNX_DATABASE_URL', flag: '--database-url', help: 'AAM database (default file:<data-dir>/aam.db, SQLite)' },
+  adminEmail: { env: 'LYNX_ADMIN_EMAIL', flag: '--admin-email', help: `e-mail of the admin user created on first start (default ${defaults.adminEmail})` },
+  adminPassword: { env: 'LYNX_ADMIN_PASSWORD', help: 'password of that admin; generated and printed once when unset' },
+  logLevel: { env: 'LYNX_LOG_LEVEL', flag: '--log-level', help: `fatal, error, warn, info, debug, trace or silent (default ${defaults.logLevel})` },
+  maxPayloadBytes: { env: 'LYNX_MAX_PAYLOAD_BYTES', flag: '--max-payload-bytes', help: `largest stored MQTT payload in bytes (default ${defaults.maxPayloadBytes})` },
+};

@@ -1,0 +1,20 @@
+// The business services every transport calls (REST, tRPC, MQTT hooks, CLI): one copy of the logic.
+import type { AccessPolicy } from './aam/services/access-policy.js';
+import type { AuthService } from './aam/services/auth.js';
+import type { InstallationsService } from './aam/services/installations.js';
+import type { TokensService } from './aam/services/tokens.js';
+import type { UsersService } from './aam/services/users.js';
+import type { XObjectsService } from './aam/services/x-objects.js';
+import type { DataService } from './processors/storage/data-service.js';
+
+export interface AppServices {
+  auth: AuthService;
+  tokens: TokensService;
+  users: UsersService;
+  policy: AccessPolicy;
+  installations: InstallationsService;
+  devices: XObjectsService;
+  functions: XObjectsService;
+  /** Status (last values) and log (history) reads. */
+  data: DataService;
+}

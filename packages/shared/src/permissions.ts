@@ -1,0 +1,80 @@
+// The Lynx permission keys (spec 1.4). `/all` reaches every installation or organization in the
+// caller's organization subtree, `/assigned` only installations the user is assigned to.
+
+const scoped = (base: string) => [`${base}/all`, `${base}/assigned`];
+
+export const permissionKeys = [
+  ...scoped('installation/list'),
+  'installation/create',
+  ...scoped('installation/delete'),
+  ...scoped('installation/update'),
+  ...scoped('installation/edit/protected_meta'),
+  ...scoped('installation/view/protected_meta'),
+  ...['functionx', 'devicex'].flatMap((x) => [
+    ...scoped(`${x}/list`),
+    ...scoped(`${x}/create_delete`),
+    ...scoped(`${x}/update`),
+    ...scoped(`${x}/edit/protected_meta`),
+    ...scoped(`${x}/view/protected_meta`),
+  ]),
+  ...scoped('log/read'),
+  ...scoped('status/read'),
+  ...scoped('schedule/list'),
+  ...scoped('schedule/create_delete'),
+  ...scoped('schedule/update'),
+  'edge/app/list',
+  'edge/app/create',
+  'edge/app/update',
+  ...scoped('edge/app/configured/list'),
+  ...scoped('edge/app/configured/create_delete'),
+  ...scoped('edge/app/configured/update'),
+  'mobile/create',
+  ...scoped('notification/executor/list'),
+  ...['list', 'create_delete', 'update'].flatMap((a) => scoped(`notification/message/${a}`)),
+  ...['list', 'create_delete', 'update', 'send'].flatMap((a) => scoped(`notification/output/${a}`)),
+  'organization/list/all',
+  'organization/list',
+  'organization/create_delete',
+  'organization/update',
+  ...scoped('organization/edit/protected_meta'),
+  ...scoped('organization/view/protected_meta'),
+  'role/create_delete',
+  'role/update',
+  'user/list',
+  'user/create/delete',
+  'user/update',
+  'user/edit/protected_meta/all',
+  'user/view/protected_meta/all',
+  'registration/policy/list',
+  'registration/policy/create_delete',
+  'registration/policy/update',
+  'gateway/registration/policy',
+  ...scoped('gateway/reset/password'),
+  'mqtt/subscribe/all',
+  'mqtt/subscribe/assigned',
+  'mqtt/subscribe/broad',
+  'mqtt/publish/all',
+  'mqtt/publish/assigned',
+  'mqtt/blacklist/topic/manage',
+  ...scoped('file/list'),
+  ...scoped('file/download'),
+  ...scoped('file/create_delete'),
+  ...scoped('file/update'),
+  'file/update/organization',
+  'trace/list',
+  'trace/list/system',
+  'user/security/token/create_delete',
+  'user/security/token/list/all',
+  'oauth2_client/admin/create_delete',
+  'oauth2_client/admin/update',
+] as const;
+
+export type PermissionKey = (typeof permissionKeys)[number];
+
+/** Permissions of the built-in "user" role: everything on installations assigned to the user. */
+export const assignedUserPermissions: PermissionKey[] = permissionKeys.filter(
+  (k) =>
+    (k.endsWith('/assigned') && !k.includes('protected_meta') && !k.startsWith('gateway/')) ||
+    k === 'user/security/token/create_delete' ||
+    k === 'edge/app/list',
+);
