@@ -14,18 +14,21 @@ interface WasmSchemaEngine {
   free(): void;
 }
 
-let engineModule: Promise<{ SchemaEngine: { new: (o: unknown, cb: (s: string) => void, a: object) => Promise<WasmSchemaEngine> } }> | undefined;
+type EngineModule = { SchemaEngine: { new: (o: never, cb: (s: string) => void, a: object) => Promise<WasmSchemaEngine> } };
+let engineModule: Promise<EngineModule> | undefined;
 
 /** Instantiates the wasm by hand: a plain import of a .wasm module needs a Node flag on Node 20. */
-function loadEngineModule() {
-  engineModule ??= (async () => {
+function loadEngineModule(): Promise<EngineModule> {
+  engineModule ??= (async (): Promise<EngineModule> => {
     const bgPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const bytes = await readFile(join(dirname(bgPath), 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bg });
-    bg.__wbg_set_wasm(instance.exports);
+    // The DOM lib is not loaded for server code, so reach WebAssembly through globalThis.
+    const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: Record<string, unknown> } }> } }).WebAssembly;
+    const { instance } = await wasm.instantiate(bytes, { './schema_engine_bg.js': bg });
+    bg.__wbg_set_wasm(instance.exports as never);
     (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
-    return bg;
+    return bg as unknown as EngineModule;
   })();
   return engineModule;
 }
@@ -58,7 +61,7 @@ export async function openSchemaEngine(schemaFiles: [string, string][], adapterF
       return adapter;
     },
   };
-  const engine = await mod.SchemaEngine.new({ datamodels: schemaFiles }, log, bindMigrationAwareSqlAdapterFactory(tracking));
+  const engine = await mod.SchemaEngine.new({ datamodels: schemaFiles } as never, log, bindMigrationAwareSqlAdapterFactory(tracking));
   return {
     engine,
     async close() {

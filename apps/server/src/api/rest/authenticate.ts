@@ -16,7 +16,8 @@ declare module 'fastify' {
 
 export function installAuthentication(app: FastifyInstance, auth: AuthService): void {
   app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config?.public) return;
+    // Only the Lynx API is authenticated here; /trpc resolves its own context and /docs is public.
+    if (request.routeOptions.config?.public || !request.url.replace(/^\/+/, '/').startsWith('/api/')) return;
     const header = request.headers['x-api-key'];
     request.principal = await auth.authenticateRequest({
       authorization: request.headers.authorization,

@@ -2,7 +2,7 @@
 // server itself is created by the composition root so MQTT-over-WebSocket and tRPC share its port.
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Logger } from '../../log.js';
 import type { AppServices } from '../../services.js';
 import { installAuthentication } from './authenticate.js';
@@ -22,8 +22,9 @@ export interface RestAppOptions {
 }
 
 export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: opts.logger.child({ component: 'rest' }),
+  // Typed as the base logger so route modules take a plain FastifyInstance.
+  const app: FastifyInstance = Fastify({
+    loggerInstance: opts.logger.child({ component: 'rest' }) as unknown as FastifyBaseLogger,
     disableRequestLogging: true,
     serverFactory: opts.serverFactory,
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000 },

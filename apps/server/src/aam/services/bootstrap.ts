@@ -1,0 +1,62 @@
+// First start: the root organization, the built-in roles and the admin user. The admin password is
+// taken from the configuration or generated and returned once for the caller to print; there is no
+// fixed default password.
+import { assignedUserPermissions, permissionKeys } from '@lynx/shared';
+import type { OrganizationsRepository } from '../repositories/organizations.js';
+import type { RolesRepository } from '../repositories/roles.js';
+import type { UsersRepository } from '../repositories/users.js';
+import { newPassword } from './secrets.js';
+import type { UsersService } from './users.js';
+
+export interface BootstrapResult {
+  created: boolean;
+  adminEmail: string;
+  /** Only set when the password was generated now: print it once, it is not stored in clear. */
+  generatedPassword?: string;
+  rootOrganizationId: number;
+}
+
+const allOn = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, true]));
+
+export async function bootstrapAam(deps: {
+  organizations: OrganizationsRepository;
+  roles: RolesRepository;
+  users: UsersRepository;
+  usersService: UsersService;
+  adminEmail: string;
+  adminPassword?: string;
+  now?: () => number;
+}): Promise<BootstrapResult> {
+  const now = (deps.now ?? (() => Math.floor(Date.now() / 1000)))();
+  const roots = (await deps.organizations.treeRows()).filter((o) => o.parentId === null);
+  const rootOrganizationId = roots[0]?.id ?? (await deps.organizations.create({ name: 'Root', parentId: null }, now)).id;
+
+  const adminRole = (await deps.roles.findByName('admin')) ?? (await deps.roles.create({ name: 'admin', priority: 100, permissions: allOn(permissionKeys) }, now));
+  if (!(await deps.roles.findByName('user'))) {
+    await deps.roles.create({ name: 'user', priority: 10, permissions: allOn(assignedUserPermissions) }, now);
+  }
+
+  if ((await deps.users.count()) > 0) return { created: false, adminEmail: deps.adminEmail, rootOrganizationId };
+  const password = deps.adminPassword ?? newPassword();
+  await deps.usersService.createRecord({
+    email: deps.adminEmail,
+    password,
+    first_name: 'Admin',
+    last_name: '',
+    mobile: '',
+    note: 'created on first start',
+    sms_login: false,
+    address: {},
+    expire_at: 0,
+    meta: {},
+    protected_meta: {},
+    roleId: adminRole.id,
+    organizationIds: [rootOrganizationId],
+  });
+  return {
+    created: true,
+    adminEmail: deps.adminEmail,
+    generatedPassword: deps.adminPassword ? undefined : password,
+    rootOrganizationId,
+  };
+}

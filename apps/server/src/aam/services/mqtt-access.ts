@@ -1,0 +1,60 @@
+// The AAM side of the MQTT bus: turns a token into the sets of client ids a connection may publish
+// and subscribe to, once per connection, so the broker's per-message checks are set lookups.
+import type { AccessEvent, InstallationScope, MqttAccessService, MqttPrincipal } from '../access.js';
+import type { AccessEventHub } from '../access-events.js';
+import type { InstallationIndex } from '../installation-index.js';
+import type { Principal } from '../principal.js';
+import type { AccessPolicy } from './access-policy.js';
+import type { AuthService } from './auth.js';
+
+export class MqttAccess implements MqttAccessService {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly policy: AccessPolicy,
+    private readonly index: InstallationIndex,
+    private readonly hub: AccessEventHub,
+  ) {}
+
+  async authenticateMqtt(_username: string | undefined, password: string | undefined): Promise<MqttPrincipal | null> {
+    // Spec 3.3: the username is free-form; `bearer` marks an OAuth2 token, which is a token here too.
+    if (!password) return null;
+    const principal = await this.auth.authenticateToken(password, 'mqtt');
+    return principal ? this.toMqtt(principal) : null;
+  }
+
+  async refreshPrincipal(current: MqttPrincipal): Promise<MqttPrincipal | null> {
+    const principal = await this.auth.principalForTokenId(current.tokenId);
+    return principal ? this.toMqtt(principal) : null;
+  }
+
+  installationByClientId(clientId: number) {
+    const inst = this.index.byClientId(clientId);
+    return inst ? { id: inst.id, clientId: inst.clientId } : undefined;
+  }
+
+  onAccessEvent(listener: (event: AccessEvent) => void): () => void {
+    return this.hub.on(listener);
+  }
+
+  private scope(p: Principal, family: string): InstallationScope {
+    const reach = this.policy.reach(p, family);
+    if (reach.kind === 'all') return reach;
+    const clientIds = new Set<number>();
+    for (const id of reach.ids) {
+      const inst = this.index.byId(id);
+      if (inst) clientIds.add(inst.clientId);
+    }
+    return { kind: 'some', clientIds };
+  }
+
+  private toMqtt(p: Principal): MqttPrincipal {
+    return {
+      userId: p.userId,
+      tokenId: p.tokenId,
+      email: p.email,
+      publish: this.scope(p, 'mqtt/publish'),
+      subscribe: this.scope(p, 'mqtt/subscribe'),
+      broad: p.permissions.has('mqtt/subscribe/broad'),
+    };
+  }
+}

@@ -1,0 +1,112 @@
+// API tokens of a user (spec 1.16, 2.6): created with a secret shown once, stored hashed, and
+// revoked at once everywhere (REST looks each request up; MQTT connections are closed via the hub).
+import { z } from 'zod';
+import { permissionKeys } from '@lynx/shared';
+import type { AccessEventHub } from '../access-events.js';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import type { TokenRecord, TokensRepository } from '../repositories/tokens.js';
+import { hashToken, newTokenSecret } from './secrets.js';
+
+export const createTokenInput = z.object({
+  name: z.string().max(200).default(''),
+  expire: z.coerce.number().int().min(0).default(0),
+  session_timeout: z.coerce.number().int().min(0).default(0),
+  permissions: z.array(z.string()).optional(),
+  // Secrets are always 128-bit; a requested length is accepted for compatibility and ignored.
+  length: z.coerce.number().int().optional(),
+});
+
+export interface TokenView {
+  id: number;
+  type: string;
+  created: number;
+  token?: string;
+  name: string;
+  expire: number;
+  session_timeout: number;
+  permissions?: string[];
+  accessed: { ip: string; agent: string; last_accessed: number }[];
+  last_used: number;
+  current: boolean;
+  agent: string;
+}
+
+export class TokensService {
+  constructor(
+    private readonly tokens: TokensRepository,
+    private readonly hub: AccessEventHub,
+    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  private targetUser(p: Principal, userId: number | 'me', action: 'list' | 'manage'): number {
+    const id = userId === 'me' ? p.userId : userId;
+    if (id === p.userId) return id;
+    const key = action === 'list' ? 'user/security/token/list/all' : 'user/security/token/create_delete';
+    if (!p.permissions.has(key) || !p.permissions.has('user/security/token/list/all')) throw new ForbiddenError(`missing permission ${key}`);
+    return id;
+  }
+
+  async list(p: Principal, userId: number | 'me'): Promise<TokenView[]> {
+    const id = this.targetUser(p, userId, 'list');
+    return (await this.tokens.listForUser(id)).map((t) => this.view(t, p));
+  }
+
+  async create(p: Principal, userId: number | 'me', body: unknown): Promise<TokenView> {
+    const id = this.targetUser(p, userId, 'manage');
+    if (!p.permissions.has('user/security/token/create_delete')) throw new ForbiddenError('missing permission user/security/token/create_delete');
+    const input = createTokenInput.parse(body ?? {});
+    const now = this.now();
+    if (input.expire !== 0 && input.expire <= now) throw new BadRequestError('expire must be 0 (never) or a future Unix time');
+    if (input.permissions) {
+      const unknown = input.permissions.filter((k) => !(permissionKeys as readonly string[]).includes(k));
+      if (unknown.length) throw new BadRequestError(`unknown permission ${unknown[0]}`);
+      // A token can narrow its creator's rights, never widen them.
+      const notHeld = input.permissions.filter((k) => !p.permissions.has(k));
+      if (id === p.userId && notHeld.length) throw new ForbiddenError(`a token cannot grant ${notHeld[0]}, which you do not have`);
+    }
+    const secret = newTokenSecret();
+    const record = await this.tokens.create({
+      userId: id,
+      tokenHash: hashToken(secret),
+      type: 'api',
+      name: input.name,
+      created: now,
+      expire: input.expire,
+      sessionTimeout: input.session_timeout,
+      permissions: input.permissions ?? null,
+      agent: '',
+    });
+    return { ...this.view(record, p), token: secret };
+  }
+
+  async delete(p: Principal, userId: number | 'me', tokenId: number): Promise<{ message: string }> {
+    const id = this.targetUser(p, userId, 'manage');
+    const token = await this.tokens.get(tokenId);
+    if (!token || token.userId !== id) throw new NotFoundError(`token ${tokenId} not found`);
+    await this.revoke(tokenId);
+    return { message: `token ${tokenId} deleted` };
+  }
+
+  /** Deletes a token and tells every cache of it (MQTT connections) to let go now. */
+  async revoke(tokenId: number): Promise<void> {
+    await this.tokens.delete(tokenId);
+    this.hub.emit({ type: 'token-revoked', tokenId });
+  }
+
+  private view(t: TokenRecord, p: Principal): TokenView {
+    return {
+      id: t.id,
+      type: t.type,
+      created: t.created,
+      name: t.name,
+      expire: t.expire,
+      session_timeout: t.sessionTimeout,
+      ...(t.permissions ? { permissions: t.permissions } : {}),
+      accessed: t.lastUsed ? [{ ip: '', agent: t.agent, last_accessed: t.lastUsed }] : [],
+      last_used: t.lastUsed,
+      current: t.id === p.tokenId,
+      agent: t.agent,
+    };
+  }
+}

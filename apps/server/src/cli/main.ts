@@ -1,0 +1,83 @@
+// `lynx-server` / `npm start`: loads the configuration, starts the server, prints the ready line,
+// and shuts down cleanly on SIGINT/SIGTERM.
+import { readFileSync } from 'node:fs';
+import { ConfigError, helpText, loadConfig } from '../config/load-config.js';
+import { createLogger } from '../log.js';
+import { startServer } from '../server.js';
+import { describeStartError } from './describe-start-error.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`lynx-server: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (loaded.help) {
+    process.stdout.write(`${helpText()}\n`);
+    return;
+  }
+  if (loaded.version) {
+    process.stdout.write(`lynx-server ${version()}\n`);
+    return;
+  }
+  const { config } = loaded;
+  const logger = createLogger(config.logLevel);
+
+  let server;
+  try {
+    server = await startServer(config, logger);
+  } catch (err) {
+    logger.flush?.();
+    process.stderr.write(`lynx-server: ${describeStartError(err, config)}\n`);
+    process.exit(1);
+  }
+
+  if (server.bootstrap.generatedPassword) {
+    process.stdout.write(
+      `lynx-server first start: created admin user ${server.bootstrap.adminEmail} with password ${server.bootstrap.generatedPassword}\n` +
+        'lynx-server this password is shown only once; set LYNX_ADMIN_PASSWORD before the first start to choose it\n',
+    );
+  } else if (server.bootstrap.created) {
+    process.stdout.write(`lynx-server first start: created admin user ${server.bootstrap.adminEmail} with the password from LYNX_ADMIN_PASSWORD\n`);
+  }
+  process.stdout.write(`lynx-server ready http=${server.httpUrl} mqtt=${server.mqttUrl}\n`);
+  logger.info({ http: server.httpUrl, mqtt: server.mqttUrl, dataDir: config.dataDir }, 'server ready');
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for shutdown');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => {
+        logger.info('shutdown complete');
+        logger.flush?.();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`lynx-server: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+// Reads of what the storage processor wrote: last values (status, spec 2.7) and history (log v3),
+// with the installation checks of the AAM. Status answers relative topics, log prefixed ones.
+import { parseGoDuration, prefixTopic, toRelativeTopic, type LogEntry, type LogPage } from '@lynx/shared';
+import { BadRequestError } from '../../aam/errors.js';
+import type { Principal } from '../../aam/principal.js';
+import type { AccessPolicy } from '../../aam/services/access-policy.js';
+import { aggregationMethods, type AggregationMethod, type Point, type TimeSeriesStore } from '../../tsdb/types.js';
+
+export interface LogParams {
+  from?: unknown;
+  to?: unknown;
+  limit?: unknown;
+  offset?: unknown;
+  order?: unknown;
+  topics?: unknown;
+  aggr_method?: unknown;
+  aggr_interval?: unknown;
+  include_total?: unknown;
+}
+
+export const defaultLogLimit = 1000;
+export const maxLogLimit = 100_000;
+
+const single = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
+
+/** Topics arrive repeated (`topics=a&topics=b`), comma-joined (`topics=a,b`) or as a JSON array body. */
+export function parseTopicList(raw: unknown): string[] | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const list = Array.isArray(raw) ? raw : [raw];
+  const topics: string[] = [];
+  for (const item of list) {
+    if (typeof item !== 'string') throw new BadRequestError('topics must be strings');
+    for (const t of item.split(',')) if (t.trim()) topics.push(t.trim());
+  }
+  return topics.length ? topics : undefined;
+}
+
+function number(raw: unknown, name: string): number | undefined {
+  const v = single(raw);
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new BadRequestError(`${name} must be a number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function wholeNumber(raw: unknown, name: string, fallback: number, max: number): number {
+  const n = number(raw, name);
+  if (n === undefined) return fallback;
+  if (!Number.isInteger(n) || n < 0) throw new BadRequestError(`${name} must be a non-negative integer, got ${JSON.stringify(single(raw))}`);
+  return Math.min(n, max);
+}
+
+export function parseAggregationMethod(raw: string): AggregationMethod {
+  const m = /^percentile\((\d+(?:\.\d+)?)\)$/.exec(raw);
+  if (m) {
+    const n = Number(m[1]);
+    if (n <= 0 || n > 100) throw new BadRequestError(`percentile must be in (0, 100], got ${m[1]}`);
+    return { percentile: n };
+  }
+  if ((aggregationMethods as readonly string[]).includes(raw)) return raw as AggregationMethod;
+  throw new BadRequestError(`aggr_method must be one of ${aggregationMethods.join(', ')} or percentile(N), got ${JSON.stringify(raw)}`);
+}
+
+export class DataService {
+  constructor(
+    private readonly store: TimeSeriesStore,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  async status(p: Principal, installationId: number, topics?: string[]): Promise<LogEntry[]> {
+    const inst = this.policy.require(p, 'status/read', installationId);
+    const relative = topics?.map((t) => toRelativeTopic(inst.clientId, t));
+    const points = await this.store.latest(installationId, relative);
+    return points.map((pt) => this.entry(pt, inst.clientId, pt.topic));
+  }
+
+  async log(p: Principal, installationId: number, params: LogParams, bodyTopics?: unknown): Promise<LogPage> {
+    const inst = this.policy.require(p, 'log/read', installationId);
+    if (bodyTopics !== undefined && !Array.isArray(bodyTopics)) throw new BadRequestError('body must be a JSON array of topics');
+    const topics = parseTopicList(bodyTopics ?? params.topics)?.map((t) => toRelativeTopic(inst.clientId, t));
+    const from = number(params.from, 'from');
+    const to = number(params.to, 'to');
+    if (from !== undefined && to !== undefined && from > to) throw new BadRequestError('from must not be after to');
+    const orderRaw = String(single(params.order) ?? 'desc').toLowerCase() || 'desc';
+    if (orderRaw !== 'asc' && orderRaw !== 'desc') throw new BadRequestError(`order must be asc or desc, got ${JSON.stringify(orderRaw)}`);
+    const methodRaw = single(params.aggr_method);
+    const intervalRaw = single(params.aggr_interval);
+    let aggregation: { method: AggregationMethod; intervalSeconds: number } | undefined;
+    if (typeof methodRaw === 'string' && methodRaw !== '') {
+      const intervalSeconds = intervalRaw === undefined || intervalRaw === '' ? 60 : parseGoDuration(String(intervalRaw));
+      if (intervalSeconds === null || intervalSeconds <= 0) {
+        throw new BadRequestError(`aggr_interval must be a positive Go duration such as 1m0s or 10m, got ${JSON.stringify(intervalRaw)}`);
+      }
+      aggregation = { method: parseAggregationMethod(methodRaw), intervalSeconds };
+    }
+    const includeTotal = String(single(params.include_total) ?? 'true').toLowerCase() !== 'false';
+    const page = await this.store.query({
+      installationId,
+      topics,
+      from,
+      to,
+      limit: wholeNumber(params.limit, 'limit', defaultLogLimit, maxLogLimit),
+      offset: wholeNumber(params.offset, 'offset', 0, Number.MAX_SAFE_INTEGER),
+      order: orderRaw,
+      aggregation,
+      includeTotal,
+    });
+    return {
+      total: page.total,
+      last: page.last,
+      count: page.count,
+      data: page.data.map((pt) => this.entry(pt, inst.clientId, prefixTopic(inst.clientId, pt.topic))),
+    };
+  }
+
+  private entry(pt: Point, clientId: number, topic: string): LogEntry {
+    return { client_id: clientId, installation_id: pt.installationId, topic, value: pt.value, msg: pt.msg, timestamp: pt.timestamp };
+  }
+}

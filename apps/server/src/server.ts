@@ -1,0 +1,166 @@
+// Composition root: opens the stores, builds the services once, and starts the transports that
+// share them (REST + tRPC + MQTT-over-WebSocket on the HTTP port, MQTT on its TCP port).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AccessEventHub } from './aam/access-events.js';
+import type { ChangePublisher } from './aam/events.js';
+import { InstallationIndex } from './aam/installation-index.js';
+import { OrganizationTree } from './aam/organization-tree.js';
+import { OrganizationsRepository } from './aam/repositories/organizations.js';
+import { RolesRepository } from './aam/repositories/roles.js';
+import { TokensRepository } from './aam/repositories/tokens.js';
+import { UsersRepository } from './aam/repositories/users.js';
+import { AccessPolicy } from './aam/services/access-policy.js';
+import { AuthService } from './aam/services/auth.js';
+import { bootstrapAam, type BootstrapResult } from './aam/services/bootstrap.js';
+import { InstallationsService, loadInstallationIndex } from './aam/services/installations.js';
+import { MqttAccess } from './aam/services/mqtt-access.js';
+import { TokensService } from './aam/services/tokens.js';
+import { UsersService } from './aam/services/users.js';
+import { XObjectsService } from './aam/services/x-objects.js';
+import { openStore } from './aam/store/open-store.js';
+import { createRestApp } from './api/rest/create-rest-app.js';
+import { mountTrpc } from './api/trpc/mount.js';
+import { startBus, type Bus } from './bus/broker.js';
+import type { ServerConfig } from './config/schema.js';
+import type { Logger } from './log.js';
+import { DataService } from './processors/storage/data-service.js';
+import { createStorageProcessor } from './processors/storage/storage-processor.js';
+import type { AppServices } from './services.js';
+import { openLevelStore } from './tsdb/level-store.js';
+
+export interface RunningServer {
+  httpUrl: string;
+  mqttUrl: string;
+  httpPort: number;
+  mqttPort: number;
+  services: AppServices;
+  bootstrap: BootstrapResult;
+  bus: Bus;
+  /** Stops accepting, flushes pending writes, closes broker, persistence and databases. */
+  close(): Promise<void>;
+}
+
+/** Things opened so far, closed in reverse order if start-up fails half way. */
+class Closers {
+  private readonly list: { name: string; close: () => Promise<unknown> }[] = [];
+  add(name: string, close: () => Promise<unknown>) {
+    this.list.push({ name, close });
+  }
+  async closeAll(logger: Logger) {
+    for (const { name, close } of this.list.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.error({ err }, `closing ${name} failed`);
+      }
+    }
+    this.list.length = 0;
+  }
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const closers = new Closers();
+  try {
+    await mkdir(config.dataDir, { recursive: true });
+    const store = await openStore(config.databaseUrl);
+    closers.add('AAM database', () => store.close());
+    if (store.appliedMigrations.length) logger.info({ migrations: store.appliedMigrations }, 'applied database migrations');
+
+    const organizationsRepo = new OrganizationsRepository(store.db);
+    const rolesRepo = new RolesRepository(store.db);
+    const usersRepo = new UsersRepository(store.db);
+    const tokensRepo = new TokensRepository(store.db);
+    const hub = new AccessEventHub();
+
+    const organizations = new OrganizationTree();
+    const index = new InstallationIndex();
+    const policy = new AccessPolicy(index, organizations);
+    const users = new UsersService(usersRepo, rolesRepo, organizations, hub);
+    const bootstrap = await bootstrapAam({
+      organizations: organizationsRepo,
+      roles: rolesRepo,
+      users: usersRepo,
+      usersService: users,
+      adminEmail: config.adminEmail,
+      adminPassword: config.adminPassword,
+    });
+    for (const row of await organizationsRepo.treeRows()) organizations.upsert(row.id, row.parentId);
+    for (const row of await loadInstallationIndex(store.db)) index.upsert(row);
+
+    const tsdb = await openLevelStore(join(config.dataDir, 'tsdb'), { logger: logger.child({ component: 'tsdb' }) });
+    closers.add('time series', () => tsdb.close());
+    const storage = createStorageProcessor(tsdb, { logger: logger.child({ component: 'storage' }), maxPayloadBytes: config.maxPayloadBytes });
+
+    // Events are published on the bus, which starts after the services: route through a late binding.
+    let bus: Bus | undefined;
+    const changes: ChangePublisher = {
+      changed(clientId, kind) {
+        bus?.publish(`${clientId}/evt/${kind}/updated`, '{}');
+      },
+    };
+    const auth = new AuthService(usersRepo, tokensRepo, rolesRepo);
+    const common = { db: store.db, index, organizations, policy, changes, accessEvents: hub };
+    const services: AppServices = {
+      auth,
+      users,
+      policy,
+      tokens: new TokensService(tokensRepo, hub),
+      installations: new InstallationsService({ ...common, onInstallationDeleted: (id) => tsdb.deleteInstallation(id) }),
+      devices: new XObjectsService('devicex', common),
+      functions: new XObjectsService('functionx', common),
+      data: new DataService(tsdb, policy),
+    };
+
+    bus = await startBus({
+      host: config.host,
+      mqttPort: config.mqttPort,
+      dataDir: config.dataDir,
+      access: new MqttAccess(auth, policy, index, hub),
+      processors: [storage],
+      logger: logger.child({ component: 'bus' }),
+      maxPayloadBytes: config.maxPayloadBytes,
+    });
+    const runningBus = bus;
+    closers.add('MQTT bus', () => runningBus.close());
+
+    let httpServer: Server | undefined;
+    const app = await createRestApp({
+      services,
+      logger,
+      serverFactory: (handler) => {
+        // Room for long request lines, so over-long ones get a clean 414 instead of a dropped socket.
+        httpServer = createServer({ maxHeaderSize: 64 * 1024 }, handler);
+        return httpServer;
+      },
+      extend: (instance) => mountTrpc(instance, services),
+    });
+    runningBus.attachWebSocket(httpServer!, '/mqtt');
+    await app.listen({ host: config.host, port: config.httpPort });
+    // Registered last so it closes first: stop taking requests before the stores go away.
+    closers.add('HTTP server', () => app.close());
+    const httpPort = (httpServer!.address() as AddressInfo).port;
+
+    const host = urlHost(config.host);
+    let closing: Promise<void> | undefined;
+    return {
+      httpUrl: `http://${host}:${httpPort}`,
+      mqttUrl: `mqtt://${host}:${runningBus.mqttPort}`,
+      httpPort,
+      mqttPort: runningBus.mqttPort,
+      services,
+      bootstrap,
+      bus: runningBus,
+      close: () => (closing ??= closers.closeAll(logger)),
+    };
+  } catch (err) {
+    await closers.closeAll(logger);
+    throw err;
+  }
+}
