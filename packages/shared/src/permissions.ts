@@ -71,10 +71,17 @@ export const permissionKeys = [
 
 export type PermissionKey = (typeof permissionKeys)[number];
 
-/** Permissions of the built-in "user" role: everything on installations assigned to the user. */
+/**
+ * Permissions of the built-in "user" role: work with what is on the installations assigned to the
+ * user, but not change or delete the installations themselves (that includes who is assigned).
+ */
 export const assignedUserPermissions: PermissionKey[] = permissionKeys.filter(
   (k) =>
-    (k.endsWith('/assigned') && !k.includes('protected_meta') && !k.startsWith('gateway/')) ||
+    (k.endsWith('/assigned') &&
+      !k.includes('protected_meta') &&
+      !k.startsWith('gateway/') &&
+      !k.startsWith('installation/delete') &&
+      !k.startsWith('installation/update')) ||
     k === 'user/security/token/create_delete' ||
     k === 'edge/app/list',
 );

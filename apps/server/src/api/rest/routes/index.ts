@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { AppServices } from '../../../services.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerDataRoutes } from './data.js';
+import { registerInstallationRoutes } from './installations.js';
 import { registerPingRoutes } from './ping.js';
 import { registerUserRoutes } from './user.js';
+import { registerXObjectRoutes } from './x-objects.js';
 
 /** Every REST route module; each registers its endpoints on the shared app. */
 export function registerRoutes(app: FastifyInstance, services: AppServices): void {
@@ -11,4 +13,6 @@ export function registerRoutes(app: FastifyInstance, services: AppServices): voi
   registerAuthRoutes(app, services);
   registerUserRoutes(app, services);
   registerDataRoutes(app, services);
+  registerInstallationRoutes(app, services);
+  registerXObjectRoutes(app, services);
 }
