@@ -125,7 +125,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       access: new MqttAccess(auth, policy, index, hub),
       processors: [storage],
       logger: logger.child({ component: 'bus' }),
-      maxPayloadBytes: config.maxPayloadBytes,
+      // The bus limit guards memory; the storage limit decides what is a bad value payload, so
+      // oversize values reach storage and are counted per installation there.
+      maxPayloadBytes: Math.max(1024 * 1024, config.maxPayloadBytes),
     });
     const runningBus = bus;
     closers.add('MQTT bus', () => runningBus.close());

@@ -25,4 +25,8 @@ export interface StreamProcessor {
   /** Drains pending work (called on shutdown before the stores close). */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** Optional counters, surfaced under the processor's name by the bus's stats(). */
+  stats?(): ProcessorStats;
 }
+
+export type ProcessorStats = Record<string, number | Record<string, number>>;
