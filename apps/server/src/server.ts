@@ -27,6 +27,7 @@ import { startBus, type Bus } from './bus/broker.js';
 import type { ServerConfig } from './config/schema.js';
 import type { Logger } from './log.js';
 import { DataService } from './processors/storage/data-service.js';
+import { IngestStatsService } from './processors/storage/ingest-stats.js';
 import { createStorageProcessor } from './processors/storage/storage-processor.js';
 import type { AppServices } from './services.js';
 import { openLevelStore } from './tsdb/level-store.js';
@@ -69,6 +70,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const closers = new Closers();
   try {
     await mkdir(config.dataDir, { recursive: true });
+    // Opened first: LevelDB's lock makes a second server on the same data dir fail here, before it
+    // touches the SQL database or the broker state.
+    const tsdb = await openLevelStore(join(config.dataDir, 'tsdb'), { logger: logger.child({ component: 'tsdb' }) });
+    closers.add('time series', () => tsdb.close());
     const store = await openStore(config.databaseUrl);
     closers.add('AAM database', () => store.close());
     if (store.appliedMigrations.length) logger.info({ migrations: store.appliedMigrations }, 'applied database migrations');
@@ -94,8 +99,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     for (const row of await organizationsRepo.treeRows()) organizations.upsert(row.id, row.parentId);
     for (const row of await loadInstallationIndex(store.db)) index.upsert(row);
 
-    const tsdb = await openLevelStore(join(config.dataDir, 'tsdb'), { logger: logger.child({ component: 'tsdb' }) });
-    closers.add('time series', () => tsdb.close());
     const storage = createStorageProcessor(tsdb, { logger: logger.child({ component: 'storage' }), maxPayloadBytes: config.maxPayloadBytes });
 
     // Events are published on the bus, which starts after the services: route through a late binding.
@@ -116,6 +119,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       devices: new XObjectsService('devicex', common),
       functions: new XObjectsService('functionx', common),
       data: new DataService(tsdb, policy),
+      ingest: new IngestStatsService(storage, policy),
     };
 
     bus = await startBus({

@@ -6,6 +6,7 @@ import type { TokensService } from './aam/services/tokens.js';
 import type { UsersService } from './aam/services/users.js';
 import type { XObjectsService } from './aam/services/x-objects.js';
 import type { DataService } from './processors/storage/data-service.js';
+import type { IngestStatsService } from './processors/storage/ingest-stats.js';
 
 export interface AppServices {
   auth: AuthService;
@@ -17,4 +18,6 @@ export interface AppServices {
   functions: XObjectsService;
   /** Status (last values) and log (history) reads. */
   data: DataService;
+  /** Counters of what storage refused, per installation. */
+  ingest: IngestStatsService;
 }

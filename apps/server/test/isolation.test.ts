@@ -3,7 +3,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssignedUser, createInstallation, type InstallationRef } from './helpers/fixtures.js';
 import { expectOk, LynxHttp } from './helpers/lynx-http.js';
-import { connackCode, connectMqtt, eventually, publishAsync } from './helpers/mqtt-client.js';
+import { connackCode, connectMqtt, eventually, publishAsync, subscribeGranted } from './helpers/mqtt-client.js';
 import { removeDataDir, startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 let server: ServerProcess;
@@ -42,14 +42,9 @@ describe('MQTT', () => {
 
   it('lets a user subscribe to its installation and not to others or across installations', async () => {
     const c = await connect(user.token, 'user-sub');
-    const own = await c.subscribeAsync(`${mine.client_id}/obj/#`, { qos: 1 });
-    expect(own[0].qos).toBe(1);
-    const other = await c.subscribeAsync(`${theirs.client_id}/obj/#`, { qos: 1 });
-    expect(other[0].qos).toBe(128);
-    for (const filter of ['#', '+/obj/#']) {
-      const broad = await c.subscribeAsync(filter, { qos: 0 });
-      expect(broad[0].qos, filter).toBe(128);
-    }
+    expect(await subscribeGranted(c, `${mine.client_id}/obj/#`, 1)).toBe(1);
+    expect(await subscribeGranted(c, `${theirs.client_id}/obj/#`, 1)).toBe(128);
+    for (const filter of ['#', '+/obj/#']) expect(await subscribeGranted(c, filter, 0), filter).toBe(128);
     // The connection survives the denials.
     await publishAsync(c, `${mine.client_id}/obj/alive`, { value: 1 }, 1);
   });
@@ -70,8 +65,7 @@ describe('MQTT', () => {
 
   it('lets the admin use broad filters', async () => {
     const c = await connect(adminToken, 'admin-broad');
-    const granted = await c.subscribeAsync('+/obj/#', { qos: 1 });
-    expect(granted[0].qos).toBe(1);
+    expect(await subscribeGranted(c, '+/obj/#', 1)).toBe(1);
   });
 
   it('disconnects a client at once when its token is deleted', async () => {

@@ -46,3 +46,16 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+/** The SUBACK return code for one filter; mqtt.js rejects on 0x80, so read it from the error too. */
+export async function subscribeGranted(client: MqttClient, filter: string, qos: 0 | 1 | 2): Promise<number> {
+  try {
+    const granted = await client.subscribeAsync(filter, { qos });
+    return granted[0].qos;
+  } catch (err) {
+    const packet = (err as { packet?: { granted?: (number | { qos: number })[] } }).packet;
+    const code = packet?.granted?.[0];
+    if (code === undefined) throw err;
+    return typeof code === 'number' ? code : code.qos;
+  }
+}

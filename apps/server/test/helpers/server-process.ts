@@ -19,8 +19,8 @@ export interface ServerProcess {
   stderr: string[];
   adminEmail: string;
   adminPassword: string;
-  /** Sends a signal and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends a signal and resolves with the exit code (or `signal NAME` if the process died of one). */
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
 }
 
 export async function makeDataDir(): Promise<string> {
@@ -57,7 +57,7 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<Serve
   const stdout: string[] = [];
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const exited = new Promise<number | string | null>((res) => child.once('exit', (code, sig) => res(code ?? `signal ${sig}`)));
 
   const ready = await new Promise<RegExpExecArray>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`server not ready after ${opts.timeoutMs ?? 30000} ms; stderr: ${stderr.join('\n')}`)), opts.timeoutMs ?? 30000);
@@ -86,7 +86,7 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<Serve
     adminEmail: env.LYNX_ADMIN_EMAIL ?? 'admin@lynx.local',
     adminPassword: adminPassword ?? '',
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? `signal ${child.signalCode}`;
       child.kill(signal);
       return exited;
     },

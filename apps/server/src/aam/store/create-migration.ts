@@ -7,7 +7,8 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { prismaDir, schemaFiles } from './open-store.js';
 import { diffSchemas } from './schema-engine.js';
 
-const snapshotName = 'schema.snapshot.prisma';
+// Not .prisma: the CLI reads every .prisma file under the schema folder, migrations included.
+const snapshotName = 'schema-snapshot.txt';
 
 export async function createMigration(name: string, provider: 'sqlite' = 'sqlite'): Promise<string | null> {
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error('migration name must be lower-case letters, digits and underscores');

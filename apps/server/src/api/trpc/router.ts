@@ -1,4 +1,5 @@
 import { health } from './procedures/health.js';
+import { ingestStats } from './procedures/ingest-stats.js';
 import { listDevices } from './procedures/list-devices.js';
 import { listFunctions } from './procedures/list-functions.js';
 import { listInstallations } from './procedures/list-installations.js';
@@ -13,6 +14,7 @@ export const appRouter = router({
   devices: router({ list: listDevices }),
   functions: router({ list: listFunctions }),
   data: router({ status }),
+  ingest: router({ stats: ingestStats }),
 });
 
 export type AppRouter = typeof appRouter;
