@@ -1,6 +1,12 @@
 // The time-series contract. The embedded backend is LevelDB (level-store.ts); cluster mode brings a
 // second backend behind the same interface, so nothing outside tsdb/ may depend on LevelDB.
 
+/**
+ * Largest timestamp (Unix seconds, year 2255) every backend must store; callers reject later ones
+ * as bad input instead of letting the write fail.
+ */
+export const maxStoredTimestamp = 9_000_000_000;
+
 /** One stored data point. `topic` is relative to the installation (no client id). */
 export interface Point {
   installationId: number;

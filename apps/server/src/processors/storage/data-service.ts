@@ -4,6 +4,7 @@ import { parseGoDuration, prefixTopic, toRelativeTopic, type LogEntry, type LogP
 import { BadRequestError } from '../../aam/errors.js';
 import type { Principal } from '../../aam/principal.js';
 import type { AccessPolicy } from '../../aam/services/access-policy.js';
+import { parseAggregationMethod } from '../../tsdb/aggregate.js';
 import { aggregationMethods, type AggregationMethod, type Point, type TimeSeriesStore } from '../../tsdb/types.js';
 
 export interface LogParams {
@@ -50,15 +51,10 @@ function wholeNumber(raw: unknown, name: string, fallback: number, max: number):
   return Math.min(n, max);
 }
 
-export function parseAggregationMethod(raw: string): AggregationMethod {
-  const m = /^percentile\((\d+(?:\.\d+)?)\)$/.exec(raw);
-  if (m) {
-    const n = Number(m[1]);
-    if (n <= 0 || n > 100) throw new BadRequestError(`percentile must be in (0, 100], got ${m[1]}`);
-    return { percentile: n };
-  }
-  if ((aggregationMethods as readonly string[]).includes(raw)) return raw as AggregationMethod;
-  throw new BadRequestError(`aggr_method must be one of ${aggregationMethods.join(', ')} or percentile(N), got ${JSON.stringify(raw)}`);
+function aggregationMethod(raw: string): AggregationMethod {
+  const method = parseAggregationMethod(raw);
+  if (!method) throw new BadRequestError(`aggr_method must be one of ${aggregationMethods.join(', ')} or percentile(N) with N in (0, 100], got ${JSON.stringify(raw)}`);
+  return method;
 }
 
 export class DataService {
@@ -88,10 +84,10 @@ export class DataService {
     let aggregation: { method: AggregationMethod; intervalSeconds: number } | undefined;
     if (typeof methodRaw === 'string' && methodRaw !== '') {
       const intervalSeconds = intervalRaw === undefined || intervalRaw === '' ? 60 : parseGoDuration(String(intervalRaw));
-      if (intervalSeconds === null || intervalSeconds <= 0) {
-        throw new BadRequestError(`aggr_interval must be a positive Go duration such as 1m0s or 10m, got ${JSON.stringify(intervalRaw)}`);
+      if (intervalSeconds === null || intervalSeconds < 0.001) {
+        throw new BadRequestError(`aggr_interval must be a Go duration of at least 1ms such as 1m0s or 10m, got ${JSON.stringify(intervalRaw)}`);
       }
-      aggregation = { method: parseAggregationMethod(methodRaw), intervalSeconds };
+      aggregation = { method: aggregationMethod(methodRaw), intervalSeconds };
     }
     const includeTotal = String(single(params.include_total) ?? 'true').toLowerCase() !== 'false';
     const page = await this.store.query({

@@ -2,7 +2,7 @@
 // store has the point durably, which is what lets the bus hold a QoS 1 PUBACK until then.
 import type { Logger } from 'pino';
 import { parseValuePayload } from '@lynx/shared';
-import type { Point, TimeSeriesStore } from '../../tsdb/types.js';
+import { maxStoredTimestamp, type Point, type TimeSeriesStore } from '../../tsdb/types.js';
 import type { BusMessage, ProcessorStats, StreamProcessor } from '../types.js';
 import { createLogThrottle } from '../log-throttle.js';
 
@@ -61,10 +61,15 @@ export function createStorageProcessor(
       else reject(message, parsed.reason);
       return;
     }
+    const timestamp = normalizeTimestamp(parsed.timestamp, message.receivedAt);
+    if (timestamp > maxStoredTimestamp) {
+      reject(message, `timestamp ${parsed.timestamp} is beyond the year 2255`);
+      return;
+    }
     const point: Point = {
       installationId: message.installationId,
       topic: message.topic,
-      timestamp: normalizeTimestamp(parsed.timestamp, message.receivedAt),
+      timestamp,
       value: parsed.value,
       msg: parsed.msg,
     };

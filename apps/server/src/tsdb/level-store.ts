@@ -1,0 +1,405 @@
+// The embedded TimeSeriesStore: one LevelDB directory holding history, last values and the series
+// catalogue (layout in keys.ts). Writes go through a group-commit queue; reads use snapshots.
+
+import { mkdir } from 'node:fs/promises';
+import { Level } from 'level';
+import { type Db, type SeriesRef } from './cursors.js';
+import { GroupCommitQueue } from './group-commit.js';
+import {
+  blockOf,
+  COUNT_BLOCK_MICROS,
+  countKey,
+  decodeCount,
+  decodeLast,
+  decodeSeries,
+  encodeCount,
+  encodeLast,
+  encodePointValue,
+  encodeSeries,
+  encodeU32,
+  fromMicros,
+  metaKey,
+  pointKey,
+  seriesRange,
+  sidKey,
+  sidOfKey,
+  SPACE_COUNT,
+  SPACE_LAST,
+  SPACE_POINT,
+  SPACE_SERIES,
+  spaceRange,
+  timestampInRange,
+  toMicros,
+  type LastValue,
+} from './keys.js';
+import { assertQuery, runQuery } from './query.js';
+import type { Point, SeriesPage, SeriesQuery, TimeSeriesStore } from './types.js';
+
+type LogFn = (obj: object, msg?: string) => void;
+
+export interface LevelStoreOptions {
+  /** Most points per durable write (default 5,000). */
+  batchSize?: number;
+  logger?: { warn: LogFn; error: LogFn };
+  /** Offsets from this size up use the count index to jump (default 10,000). Lowered by tests. */
+  offsetSkipThreshold?: number;
+}
+
+export class StoreClosedError extends Error {
+  readonly code = 'TSDB_CLOSED';
+  constructor() {
+    super('time-series store is closed');
+    this.name = 'StoreClosedError';
+  }
+}
+
+const FORMAT_VERSION = 1;
+const KEY_VERSION = metaKey('version');
+const KEY_BOOT = metaKey('boot');
+const KEY_NEXT_SERIES = metaKey('nextSeries');
+const TWO_32 = 2 ** 32;
+const LEVELS = COUNT_BLOCK_MICROS.length;
+
+interface Series extends SeriesRef {
+  last?: LastValue;
+}
+
+type Op = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
+
+const silent = { warn: () => {}, error: () => {} };
+
+export async function openLevelStore(dir: string, opts: LevelStoreOptions = {}): Promise<LevelTimeSeriesStore> {
+  await mkdir(dir, { recursive: true });
+  const db: Db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  try {
+    const store = new LevelTimeSeriesStore(db, opts);
+    await store.load();
+    return store;
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+}
+
+export class LevelTimeSeriesStore implements TimeSeriesStore {
+  private readonly byInstallation = new Map<number, Map<string, Series>>();
+  private readonly byId = new Map<number, Series>();
+  /**
+   * Newest count block per series and level, so live ingestion bumps its counters without a read.
+   * Keyed by sid * LEVELS + level.
+   */
+  private readonly countCache = new Map<number, { block: number; count: number }>();
+  private readonly queue: GroupCommitQueue<Point>;
+  private readonly log: { warn: LogFn; error: LogFn };
+  private readonly offsetSkipThreshold: number;
+  private nextSeriesId = 1;
+  private persistedNextSeries = 0;
+  private boot = 0;
+  private persistedBoot = 0;
+  private seq = 0;
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private closing?: Promise<void>;
+  private counters = { batches: 0, points: 0 };
+
+  /** Use openLevelStore(); the constructor does no I/O. */
+  constructor(
+    private readonly db: Db,
+    opts: LevelStoreOptions,
+  ) {
+    this.log = opts.logger ?? silent;
+    this.offsetSkipThreshold = opts.offsetSkipThreshold ?? 10_000;
+    this.queue = new GroupCommitQueue<Point>({
+      maxBatch: opts.batchSize ?? 5000,
+      write: (points) => this.writeBatch(points),
+    });
+  }
+
+  /** @internal Loads the catalogue and last values, then claims a new boot number. */
+  async load(): Promise<void> {
+    const meta = await this.db.getMany([KEY_VERSION, KEY_BOOT, KEY_NEXT_SERIES]);
+    const version = meta[0] ? meta[0].readUInt32BE(0) : FORMAT_VERSION;
+    if (version !== FORMAT_VERSION) {
+      throw new Error(`time-series store ${this.db.location}: unsupported format version ${version}`);
+    }
+    const lastBoot = meta[1] ? meta[1].readUInt32BE(0) : 0;
+    this.persistedNextSeries = meta[2] ? meta[2].readUInt32BE(0) : 1;
+    this.nextSeriesId = this.persistedNextSeries;
+
+    for await (const [key, value] of this.db.iterator(spaceRange(SPACE_SERIES))) {
+      const id = sidOfKey(key);
+      const { installationId, topic } = decodeSeries(value);
+      this.register({ id, installationId, topic });
+      if (id >= this.nextSeriesId) this.nextSeriesId = id + 1;
+    }
+    for await (const [key, value] of this.db.iterator(spaceRange(SPACE_LAST))) {
+      const series = this.byId.get(sidOfKey(key));
+      if (series) series.last = decodeLast(value);
+      else this.log.warn({ sid: sidOfKey(key) }, 'tsdb: last value of an unknown series ignored');
+    }
+
+    // A fresh boot number keeps this process's point keys distinct from every earlier process's,
+    // even though the in-process sequence restarts at 0.
+    this.boot = lastBoot + 1;
+    if (this.boot >= TWO_32) throw new Error('time-series store: boot counter exhausted');
+    await this.db.batch(
+      [
+        { type: 'put', key: KEY_VERSION, value: encodeU32(FORMAT_VERSION) },
+        { type: 'put', key: KEY_BOOT, value: encodeU32(this.boot) },
+      ],
+      { sync: true },
+    );
+    this.persistedBoot = this.boot;
+  }
+
+  append(points: Point[]): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(new StoreClosedError());
+    try {
+      for (const p of points) assertPoint(p);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.queue.push(points);
+  }
+
+  async latest(installationId: number, topics?: string[]): Promise<Point[]> {
+    const bySeries = this.byInstallation.get(installationId);
+    if (!bySeries) return [];
+    const chosen = topics?.length ? unique(topics).map((t) => bySeries.get(t)) : sortedByTopic(bySeries);
+    const out: Point[] = [];
+    for (const s of chosen) {
+      if (!s?.last) continue;
+      out.push({ installationId, topic: s.topic, timestamp: fromMicros(s.last.micros), value: s.last.value, msg: s.last.msg });
+    }
+    return out;
+  }
+
+  async query(q: SeriesQuery): Promise<SeriesPage> {
+    if (this.state === 'closed') throw new StoreClosedError();
+    assertQuery(q);
+    const bySeries = this.byInstallation.get(q.installationId);
+    const series: Series[] = [];
+    if (bySeries) {
+      if (q.topics?.length) {
+        for (const t of unique(q.topics)) {
+          const s = bySeries.get(t);
+          if (s) series.push(s);
+        }
+      } else {
+        series.push(...bySeries.values());
+      }
+    }
+    return runQuery(this.db, series, q, { offsetSkipThreshold: this.offsetSkipThreshold });
+  }
+
+  /** Runs after every append queued before it; appends queued later start new series. */
+  deleteInstallation(installationId: number): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(new StoreClosedError());
+    return this.queue.exclusive(async () => {
+      const bySeries = this.byInstallation.get(installationId);
+      if (!bySeries) return;
+      const series = [...bySeries.values()];
+      // Catalogue first, in one synced batch: the installation vanishes atomically. A crash before the
+      // range clears below leaves unreachable points behind, never half an installation.
+      const ops: Op[] = [];
+      for (const s of series) {
+        ops.push({ type: 'del', key: sidKey(SPACE_SERIES, s.id) }, { type: 'del', key: sidKey(SPACE_LAST, s.id) });
+      }
+      await this.commit(ops);
+      this.byInstallation.delete(installationId);
+      for (const s of series) {
+        this.byId.delete(s.id);
+        for (let level = 0; level < LEVELS; level++) this.countCache.delete(s.id * LEVELS + level);
+      }
+      for (const s of series) {
+        await this.db.clear(seriesRange(SPACE_POINT, s.id));
+        await this.db.clear(seriesRange(SPACE_COUNT, s.id));
+      }
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.queue.flush();
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.state = 'closing';
+      this.closing = (async () => {
+        try {
+          await this.queue.flush();
+        } finally {
+          this.state = 'closed';
+          await this.db.close();
+        }
+      })();
+    }
+    return this.closing;
+  }
+
+  /** Diagnostics: the persisted id of a series, if it exists. */
+  seriesId(installationId: number, topic: string): number | undefined {
+    return this.byInstallation.get(installationId)?.get(topic)?.id;
+  }
+
+  /** Diagnostics: durable batches written and points in them since open. */
+  stats(): { batches: number; points: number; pending: number } {
+    return { ...this.counters, pending: this.queue.pending };
+  }
+
+  /**
+   * One atomic, fsync'd write. The chained form is used because abstract-level's array form costs
+   * several times more per operation (measured 42k vs 260k puts/s for 21-byte keys).
+   */
+  private async commit(ops: Op[]): Promise<void> {
+    const batch = this.db.batch();
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+    await batch.write({ sync: true });
+  }
+
+  private register(s: Series): void {
+    let bySeries = this.byInstallation.get(s.installationId);
+    if (!bySeries) this.byInstallation.set(s.installationId, (bySeries = new Map()));
+    bySeries.set(s.topic, s);
+    this.byId.set(s.id, s);
+  }
+
+  private nextSeq(): number {
+    if (this.seq === TWO_32) {
+      // 4 billion points in one process: continue under a new boot number (persisted with this batch).
+      this.boot++;
+      this.seq = 0;
+    }
+    return this.seq++;
+  }
+
+  /** Builds and writes one batch; memory is updated only once the batch is durable. */
+  private async writeBatch(points: Point[]): Promise<void> {
+    const ops: Op[] = [];
+    const created = new Map<number, Map<string, Series>>();
+    const lastOf = new Map<Series, LastValue>();
+    /** Points per count-index cell of this batch, keyed by sid * LEVELS + level, then block. */
+    const perBlock = new Map<number, Map<number, number>>();
+
+    for (const p of points) {
+      let s = this.byInstallation.get(p.installationId)?.get(p.topic);
+      if (!s) {
+        let pending = created.get(p.installationId);
+        if (!pending) created.set(p.installationId, (pending = new Map()));
+        s = pending.get(p.topic);
+        if (!s) {
+          s = { id: this.nextSeriesId++, installationId: p.installationId, topic: p.topic };
+          pending.set(p.topic, s);
+          ops.push({ type: 'put', key: sidKey(SPACE_SERIES, s.id), value: encodeSeries(s.installationId, s.topic) });
+        }
+      }
+      const micros = toMicros(p.timestamp);
+      const msg = p.msg ?? '';
+      ops.push({ type: 'put', key: pointKey(s.id, micros, this.boot, this.nextSeq()), value: encodePointValue(p.value, msg) });
+
+      // Equal timestamps: the later arrival wins, as it would for a retained MQTT message.
+      const last = lastOf.get(s) ?? s.last;
+      if (!last || micros >= last.micros) lastOf.set(s, { micros, value: p.value, msg });
+
+      for (let level = 0; level < LEVELS; level++) {
+        const cell = s.id * LEVELS + level;
+        let blocks = perBlock.get(cell);
+        if (!blocks) perBlock.set(cell, (blocks = new Map()));
+        const block = blockOf(micros, level);
+        blocks.set(block, (blocks.get(block) ?? 0) + 1);
+      }
+    }
+
+    const newCountCache = await this.addCounts(perBlock, created, ops);
+    for (const [s, last] of lastOf) ops.push({ type: 'put', key: sidKey(SPACE_LAST, s.id), value: encodeLast(last) });
+    if (this.nextSeriesId > this.persistedNextSeries) {
+      ops.push({ type: 'put', key: KEY_NEXT_SERIES, value: encodeU32(this.nextSeriesId) });
+    }
+    if (this.boot > this.persistedBoot) ops.push({ type: 'put', key: KEY_BOOT, value: encodeU32(this.boot) });
+    const nextSeries = this.nextSeriesId;
+    const boot = this.boot;
+
+    try {
+      await this.commit(ops);
+    } catch (err) {
+      this.log.error({ err, points: points.length }, 'tsdb: batch write failed');
+      throw err;
+    }
+
+    for (const pending of created.values()) for (const s of pending.values()) this.register(s);
+    for (const [s, last] of lastOf) s.last = last;
+    for (const [cell, entry] of newCountCache) {
+      const cached = this.countCache.get(cell);
+      if (!cached || entry.block >= cached.block) this.countCache.set(cell, entry);
+    }
+    this.persistedNextSeries = Math.max(this.persistedNextSeries, nextSeries);
+    this.persistedBoot = Math.max(this.persistedBoot, boot);
+    this.counters.batches++;
+    this.counters.points += points.length;
+  }
+
+  /** Adds the count-index puts to `ops`; returns the cache entries to keep once the batch is durable. */
+  private async addCounts(
+    perBlock: Map<number, Map<number, number>>,
+    created: Map<number, Map<string, Series>>,
+    ops: Op[],
+  ): Promise<Map<number, { block: number; count: number }>> {
+    const newSids = new Set<number>();
+    for (const pending of created.values()) for (const s of pending.values()) newSids.add(s.id);
+    const updates: { cell: number; block: number; add: number; base: number }[] = [];
+    const toRead: number[] = [];
+    for (const [cell, blocks] of perBlock) {
+      const cached = this.countCache.get(cell);
+      const isNew = newSids.has(Math.floor(cell / LEVELS));
+      for (const [block, add] of blocks) {
+        const u = { cell, block, add, base: 0 };
+        if (cached?.block === block) u.base = cached.count;
+        else if (!isNew) toRead.push(updates.length);
+        updates.push(u);
+      }
+    }
+    const keyOf = (u: { cell: number; block: number }) => countKey(Math.floor(u.cell / LEVELS), u.cell % LEVELS, u.block);
+    if (toRead.length > 0) {
+      // Serial writer: nothing else changes the counters between this read and the batch write.
+      const values = await this.db.getMany(toRead.map((i) => keyOf(updates[i])));
+      toRead.forEach((i, j) => {
+        const v = values[j];
+        if (v) updates[i].base = decodeCount(v);
+      });
+    }
+    const cache = new Map<number, { block: number; count: number }>();
+    for (const u of updates) {
+      const count = u.base + u.add;
+      ops.push({ type: 'put', key: keyOf(u), value: encodeCount(count) });
+      const prev = cache.get(u.cell);
+      if (!prev || u.block > prev.block) cache.set(u.cell, { block: u.block, count });
+    }
+    return cache;
+  }
+}
+
+function assertPoint(p: Point): void {
+  if (!p || typeof p !== 'object') throw new TypeError('tsdb: point must be an object');
+  if (typeof p.installationId !== 'number' || !Number.isSafeInteger(p.installationId)) {
+    throw new TypeError(`tsdb: installationId must be an integer, got ${String(p.installationId)}`);
+  }
+  if (typeof p.topic !== 'string' || p.topic.length === 0) throw new TypeError('tsdb: topic must be a non-empty string');
+  if (typeof p.timestamp !== 'number' || !timestampInRange(p.timestamp)) {
+    throw new TypeError(`tsdb: timestamp out of range: ${String(p.timestamp)}`);
+  }
+  if (typeof p.value !== 'number' || !Number.isFinite(p.value)) {
+    throw new TypeError(`tsdb: value must be a finite number, got ${String(p.value)}`);
+  }
+  if (p.msg != null && typeof p.msg !== 'string') throw new TypeError('tsdb: msg must be a string');
+}
+
+function unique(topics: string[]): string[] {
+  return [...new Set(topics)];
+}
+
+function sortedByTopic(bySeries: Map<string, Series>): Series[] {
+  return [...bySeries.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+}
