@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, helpText, loadConfig } from '../config/load-config.js';
 import { createLogger } from '../log.js';
-import { startServer } from '../server.js';
+import { startServer, type RunningServer } from '../server.js';
 import { describeStartError } from './describe-start-error.js';
 
 function version(): string {
@@ -33,13 +33,45 @@ async function main(): Promise<void> {
   const { config } = loaded;
   const logger = createLogger(config.logLevel);
 
-  let server;
+  // Signal handlers go in before anything is printed: until a handler exists the kernel's default
+  // action kills the process outright, so a supervisor reacting to the ready line could kill us.
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const shutdown = (running: RunningServer) =>
+    running.close().then(
+      () => {
+        logger.info('shutdown complete');
+        logger.flush?.();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for shutdown');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // During start-up the shutdown runs as soon as start-up has finished opening things.
+    if (server) void shutdown(server);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
   try {
     server = await startServer(config, logger);
   } catch (err) {
     logger.flush?.();
     process.stderr.write(`lynx-server: ${describeStartError(err, config)}\n`);
     process.exit(1);
+  }
+  if (stopping) {
+    await shutdown(server);
+    return;
   }
 
   if (server.bootstrap.generatedPassword) {
@@ -52,29 +84,6 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`lynx-server ready http=${server.httpUrl} mqtt=${server.mqttUrl}\n`);
   logger.info({ http: server.httpUrl, mqtt: server.mqttUrl, dataDir: config.dataDir }, 'server ready');
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without waiting for shutdown');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => {
-        logger.info('shutdown complete');
-        logger.flush?.();
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((err: unknown) => {

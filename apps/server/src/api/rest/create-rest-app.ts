@@ -2,7 +2,7 @@
 // server itself is created by the composition root so MQTT-over-WebSocket and tRPC share its port.
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Logger } from '../../log.js';
 import type { AppServices } from '../../services.js';
 import { installAuthentication } from './authenticate.js';
@@ -25,7 +25,8 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
   // Typed as the base logger so route modules take a plain FastifyInstance.
   const app: FastifyInstance = Fastify({
     loggerInstance: opts.logger.child({ component: 'rest' }) as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // A line per request would drown the log at device rates; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     serverFactory: opts.serverFactory,
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000 },
     bodyLimit: 8 * 1024 * 1024,
