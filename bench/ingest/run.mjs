@@ -16,7 +16,7 @@ const publishers = Number(values.publishers);
 const perPublisher = Number(values.messages);
 
 async function startServer(dataDir) {
-  const child = spawn(process.execPath, [serverMain], {
+  const child = spawn(process.execPath, [...(process.env.LYNX_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.LYNX_BENCH_PROFILE] : []), serverMain], {
     env: { ...process.env, LYNX_HOST: '127.0.0.1', LYNX_HTTP_PORT: '0', LYNX_MQTT_PORT: '0', LYNX_DATA_DIR: dataDir, LYNX_LOG_LEVEL: 'warn', LYNX_ADMIN_PASSWORD: 'bench-password' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
