@@ -114,7 +114,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       auth,
       users,
       policy,
-      tokens: new TokensService(tokensRepo, hub),
+      tokens: new TokensService(tokensRepo, usersRepo, hub),
       installations: new InstallationsService({ ...common, onInstallationDeleted: (id) => tsdb.deleteInstallation(id) }),
       devices: new XObjectsService('devicex', common),
       functions: new XObjectsService('functionx', common),

@@ -33,12 +33,7 @@ export const metaMapInputSchema = z
 // Maps are built with fromEntries and probed with hasOwn so keys like "__proto__" or
 // "constructor" are ordinary keys.
 /** zod parsing that fails with a BadRequestError naming the field, whatever the transport. */
-export function parseInput<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new BadRequestError(`invalid ${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`);
-}
+export { parseInput } from './parse-input.js';
 
 export function toMetaMaps(rows: readonly MetaRow[], canView: boolean): { meta: MetaMap; protected_meta: MetaMap } {
   return {

@@ -1,11 +1,13 @@
 // API tokens of a user (spec 1.16, 2.6): created with a secret shown once, stored hashed, and
 // revoked at once everywhere (REST looks each request up; MQTT connections are closed via the hub).
 import { z } from 'zod';
+import { parseInput } from './parse-input.js';
 import { permissionKeys } from '@lynx/shared';
 import type { AccessEventHub } from '../access-events.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import type { TokenRecord, TokensRepository } from '../repositories/tokens.js';
+import type { UsersRepository } from '../repositories/users.js';
 import { hashToken, newTokenSecret } from './secrets.js';
 
 export const createTokenInput = z.object({
@@ -35,6 +37,7 @@ export interface TokenView {
 export class TokensService {
   constructor(
     private readonly tokens: TokensRepository,
+    private readonly users: Pick<UsersRepository, 'get'>,
     private readonly hub: AccessEventHub,
     private readonly now: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
@@ -55,7 +58,8 @@ export class TokensService {
   async create(p: Principal, userId: number | 'me', body: unknown): Promise<TokenView> {
     const id = this.targetUser(p, userId, 'manage');
     if (!p.permissions.has('user/security/token/create_delete')) throw new ForbiddenError('missing permission user/security/token/create_delete');
-    const input = createTokenInput.parse(body ?? {});
+    const input = parseInput(createTokenInput, body ?? {});
+    if (id !== p.userId && !(await this.users.get(id))) throw new NotFoundError(`user ${id} not found`);
     const now = this.now();
     if (input.expire !== 0 && input.expire <= now) throw new BadRequestError('expire must be 0 (never) or a future Unix time');
     if (input.permissions) {

@@ -1,6 +1,7 @@
 // Users as the Lynx API shows them (spec 1.3). This version covers what the REST core needs: the
 // caller's own record and user creation by an administrator; the full CRUD arrives with the AAM issue.
 import { z } from 'zod';
+import { parseInput } from './parse-input.js';
 import type { User } from '@lynx/shared';
 import type { AccessEventHub } from '../access-events.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
@@ -77,7 +78,7 @@ export class UsersService {
 
   async create(p: Principal, body: unknown): Promise<User> {
     if (!p.permissions.has('user/create/delete')) throw new ForbiddenError('missing permission user/create/delete');
-    const input = createUserInput.parse(body ?? {});
+    const input = parseInput(createUserInput, body ?? {});
     const reach = this.organizations.subtree(p.organizationIds);
     const organizationIds = input.organisations ?? p.organizationIds.slice(0, 1);
     for (const org of organizationIds) {

@@ -44,6 +44,8 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
   });
 
   await app.register(fastifySwagger, {
+    // Only the tagged Lynx routes are documented; /trpc is our UI's private transport.
+    hideUntagged: true,
     openapi: {
       info: { title: 'Lynx on-premise REST API', version: '2', description: 'Lynx-compatible REST API (see lynx-api.md).' },
       components: {

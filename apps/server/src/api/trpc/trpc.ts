@@ -12,7 +12,8 @@ export interface TrpcContext {
   principal: Principal | null;
 }
 
-const t = initTRPC.context<TrpcContext>().create();
+// Stack traces stay in the server log, never in responses.
+const t = initTRPC.context<TrpcContext>().create({ isDev: false });
 
 const codeFor: Record<number, TRPCError['code']> = {
   400: 'BAD_REQUEST',
