@@ -1,13 +1,57 @@
 import { defineConfig } from 'vitest/config';
+import { redactDatabaseUrl } from './apps/server/src/aam/store/postgres-adapter.js';
+import { newRunId, postgresAdminUrl, probePostgres } from './apps/server/src/aam/store/test-helpers.js';
 
 // One runner for the whole repo: unit specs sit next to their code (*.spec.ts), integration tests
-// that start the real server live in apps/server/test.
-export default defineConfig({
-  test: {
-    include: ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'apps/*/test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    reporters: ['default'],
-  },
+// that start the real server live in apps/server/test. Everything runs on SQLite ("sqlite"
+// project); the AAM specs and the server tests run a second time on PostgreSQL ("postgres").
+const everything = ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'apps/*/test/**/*.test.ts'];
+const onTheDatabase = ['apps/server/src/aam/**/*.spec.ts', 'apps/server/src/api/**/*.spec.ts', 'apps/server/test/**/*.test.ts'];
+
+/** Null when the test server answers, else why not. */
+async function postgresUnreachable(): Promise<string | null> {
+  const redactedUrl = redactDatabaseUrl(postgresAdminUrl());
+  const unreachable = await probePostgres();
+  if (unreachable && process.env.CI) {
+    throw new Error(`PostgreSQL at ${redactedUrl} is unreachable (${unreachable}); CI runs every test on it (LYNX_TEST_POSTGRES_URL sets another server)`);
+  }
+  if (unreachable) {
+    // A fresh dev machine may have no PostgreSQL; CI (CI set) fails above instead.
+    console.warn(`postgres project skipped: PostgreSQL at ${redactedUrl} is unreachable (${unreachable}); set LYNX_TEST_POSTGRES_URL or start PostgreSQL`);
+  } else {
+    // Shared with the workers, so the global teardown can sweep this run's leftover databases.
+    process.env.LYNX_TEST_RUN_ID ||= newRunId();
+  }
+  return unreachable;
+}
+
+// Vitest evaluates this file again for every project that extends it: probe (and warn) once.
+const probeOnce = globalThis as { lynxPostgresProbe?: Promise<string | null> };
+
+export default defineConfig(async () => {
+  const unreachable = await (probeOnce.lynxPostgresProbe ??= postgresUnreachable());
+  return {
+    test: {
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      pool: 'forks',
+      reporters: ['default'],
+      projects: [
+        { extends: true, test: { name: 'sqlite', include: everything, env: { LYNX_TEST_DB: 'sqlite' } } },
+        ...(unreachable
+          ? []
+          : [
+              {
+                extends: true,
+                test: {
+                  name: 'postgres',
+                  include: onTheDatabase,
+                  env: { LYNX_TEST_DB: 'postgres' },
+                  globalSetup: ['apps/server/test/postgres-global-setup.ts'],
+                },
+              },
+            ]),
+      ],
+    },
+  };
 });

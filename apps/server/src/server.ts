@@ -10,14 +10,19 @@ import { InstallationIndex } from './aam/installation-index.js';
 import { OrganizationTree } from './aam/organization-tree.js';
 import { OrganizationsRepository } from './aam/repositories/organizations.js';
 import { RolesRepository } from './aam/repositories/roles.js';
+import { SettingsRepository } from './aam/repositories/settings.js';
 import { TokensRepository } from './aam/repositories/tokens.js';
 import { UsersRepository } from './aam/repositories/users.js';
 import { AccessPolicy } from './aam/services/access-policy.js';
+import { AdminScope } from './aam/services/admin-scope.js';
 import { AuthService } from './aam/services/auth.js';
 import { bootstrapAam, type BootstrapResult } from './aam/services/bootstrap.js';
 import { InstallationsService, loadInstallationIndex } from './aam/services/installations.js';
 import { MqttAccess } from './aam/services/mqtt-access.js';
+import { OrganizationsService } from './aam/services/organizations.js';
+import { RolesService } from './aam/services/roles.js';
 import { TokensService } from './aam/services/tokens.js';
+import { UserPasswordsService } from './aam/services/user-passwords.js';
 import { UsersService } from './aam/services/users.js';
 import { XObjectsService } from './aam/services/x-objects.js';
 import { openStore } from './aam/store/open-store.js';
@@ -76,21 +81,33 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     closers.add('time series', () => tsdb.close());
     const store = await openStore(config.databaseUrl);
     closers.add('AAM database', () => store.close());
+    logger.info({ provider: store.provider, database: store.location }, 'AAM database open');
     if (store.appliedMigrations.length) logger.info({ migrations: store.appliedMigrations }, 'applied database migrations');
 
     const organizationsRepo = new OrganizationsRepository(store.db);
     const rolesRepo = new RolesRepository(store.db);
     const usersRepo = new UsersRepository(store.db);
     const tokensRepo = new TokensRepository(store.db);
+    const settingsRepo = new SettingsRepository(store.db);
     const hub = new AccessEventHub();
 
     const organizations = new OrganizationTree();
     const index = new InstallationIndex();
     const policy = new AccessPolicy(index, organizations);
-    const users = new UsersService(usersRepo, rolesRepo, organizations, hub);
+    const scope = new AdminScope(rolesRepo, organizations);
+
+    // Events are published on the bus, which starts after the services: route through a late binding.
+    let bus: Bus | undefined;
+    const changes: ChangePublisher = {
+      changed(clientId, kind) {
+        bus?.publish(`${clientId}/evt/${kind}/updated`, '{}');
+      },
+    };
+    const users = new UsersService({ users: usersRepo, tokens: tokensRepo, settings: settingsRepo, scope, index, policy, hub, changes });
     const bootstrap = await bootstrapAam({
       organizations: organizationsRepo,
       roles: rolesRepo,
+      settings: settingsRepo,
       users: usersRepo,
       usersService: users,
       adminEmail: config.adminEmail,
@@ -101,21 +118,28 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
     const storage = createStorageProcessor(tsdb, { logger: logger.child({ component: 'storage' }), maxPayloadBytes: config.maxPayloadBytes });
 
-    // Events are published on the bus, which starts after the services: route through a late binding.
-    let bus: Bus | undefined;
-    const changes: ChangePublisher = {
-      changed(clientId, kind) {
-        bus?.publish(`${clientId}/evt/${kind}/updated`, '{}');
-      },
-    };
     const auth = new AuthService(usersRepo, tokensRepo, rolesRepo);
     const common = { db: store.db, index, organizations, policy, changes, accessEvents: hub };
+    const onInstallationDeleted = (id: number) => tsdb.deleteInstallation(id);
     const services: AppServices = {
       auth,
       users,
+      passwords: new UserPasswordsService({ users: usersRepo, tokens: tokensRepo, settings: settingsRepo, scope, policy, hub }),
+      organizations: new OrganizationsService({
+        organizations: organizationsRepo,
+        users: usersRepo,
+        settings: settingsRepo,
+        scope,
+        index,
+        policy,
+        hub,
+        changes,
+        onInstallationDeleted,
+      }),
+      roles: new RolesService({ roles: rolesRepo, settings: settingsRepo, scope, policy, hub }),
       policy,
-      tokens: new TokensService(tokensRepo, usersRepo, hub),
-      installations: new InstallationsService({ ...common, onInstallationDeleted: (id) => tsdb.deleteInstallation(id) }),
+      tokens: new TokensService(tokensRepo, usersRepo, hub, scope),
+      installations: new InstallationsService({ ...common, onInstallationDeleted }),
       devices: new XObjectsService('devicex', common),
       functions: new XObjectsService('functionx', common),
       data: new DataService(tsdb, policy),

@@ -109,3 +109,38 @@ export type LogPage = z.infer<typeof logPageSchema>;
 
 export const messageResponseSchema = z.object({ message: z.string() });
 export type MessageResponse = z.infer<typeof messageResponseSchema>;
+
+/** `GET /api/v2/organization?minimal=true`; go-lynx decodes `parent` as a number (root: 0). */
+export const organizationMinimalSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  parent: z.number().int(),
+});
+export type OrganizationMinimal = z.infer<typeof organizationMinimalSchema>;
+
+/** Spec 1.4: roles are global; `priority` bounds which users and roles a holder may manage. */
+export const roleSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  priority: z.number().int(),
+  permissions: z.record(z.string(), z.boolean()),
+});
+export type Role = z.infer<typeof roleSchema>;
+
+/** `GET /api/v2/permission`: every known key, true when the caller holds it. */
+export const permissionMapSchema = z.record(z.string(), z.boolean());
+export type PermissionMap = z.infer<typeof permissionMapSchema>;
+
+// Write shapes for typed callers (our UI over tRPC). REST bodies are parsed more leniently by the
+// services, since Lynx clients send zero values and extra fields.
+export const organizationWriteSchema = organizationSchema.omit({ id: true, children: true }).partial();
+export type OrganizationWrite = z.infer<typeof organizationWriteSchema>;
+
+export const userWriteSchema = userSchema
+  .omit({ id: true })
+  .partial()
+  .extend({ password: z.string().optional() });
+export type UserWrite = z.infer<typeof userWriteSchema>;
+
+export const roleWriteSchema = roleSchema.omit({ id: true }).partial();
+export type RoleWrite = z.infer<typeof roleWriteSchema>;

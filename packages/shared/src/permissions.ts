@@ -85,3 +85,35 @@ export const assignedUserPermissions: PermissionKey[] = permissionKeys.filter(
     k === 'user/security/token/create_delete' ||
     k === 'edge/app/list',
 );
+
+/**
+ * Keys that act on the whole server rather than on an organization subtree: the built-in
+ * "organization admin" role lacks them, so an organization's admin cannot reach past its tree.
+ */
+export const systemWidePermissions: PermissionKey[] = [
+  'role/create_delete',
+  'role/update',
+  'trace/list/system',
+  'oauth2_client/admin/create_delete',
+  'oauth2_client/admin/update',
+  'mqtt/blacklist/topic/manage',
+  'registration/policy/list',
+  'registration/policy/create_delete',
+  'registration/policy/update',
+  'gateway/registration/policy',
+  'edge/app/create',
+  'edge/app/update',
+];
+
+/** Built-in "organization admin": everything within the member organizations' subtrees. */
+export const organizationAdminPermissions: PermissionKey[] = permissionKeys.filter((k) => !systemWidePermissions.includes(k));
+
+/**
+ * Built-in "viewer": read-only on assigned installations (lists, values, history, files, MQTT
+ * subscribe), plus own API keys so read-only integrations such as Grafana can authenticate.
+ */
+export const viewerPermissions: PermissionKey[] = permissionKeys.filter(
+  (k) =>
+    /\/(list|read)\/assigned$/.test(k) ||
+    ['file/download/assigned', 'mqtt/subscribe/assigned', 'user/security/token/create_delete'].includes(k),
+);

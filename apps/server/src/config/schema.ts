@@ -43,7 +43,7 @@ export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: strin
   httpPort: { env: 'LYNX_HTTP_PORT', flag: '--http-port', help: `REST, tRPC and MQTT-over-WebSocket port (default ${defaults.httpPort}; 0 = any free port)` },
   mqttPort: { env: 'LYNX_MQTT_PORT', flag: '--mqtt-port', help: `MQTT TCP port (default ${defaults.mqttPort}; 0 = any free port)` },
   dataDir: { env: 'LYNX_DATA_DIR', flag: '--data-dir', help: `folder for the database, time series and broker state (default ${defaults.dataDir})` },
-  databaseUrl: { env: 'LYNX_DATABASE_URL', flag: '--database-url', help: 'AAM database (default file:<data-dir>/aam.db, SQLite)' },
+  databaseUrl: { env: 'LYNX_DATABASE_URL', flag: '--database-url', help: 'AAM database: file:<path> (SQLite, default <data-dir>/aam.db) or postgresql://user:password@host:port/database' },
   adminEmail: { env: 'LYNX_ADMIN_EMAIL', flag: '--admin-email', help: `e-mail of the admin user created on first start (default ${defaults.adminEmail})` },
   adminPassword: { env: 'LYNX_ADMIN_PASSWORD', help: 'password of that admin; generated and printed once when unset' },
   logLevel: { env: 'LYNX_LOG_LEVEL', flag: '--log-level', help: `fatal, error, warn, info, debug, trace or silent (default ${defaults.logLevel})` },

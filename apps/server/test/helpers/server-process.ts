@@ -1,11 +1,14 @@
 // Starts the real built server (`dist/cli/main.js`) as a child process on ephemeral ports in a temp
-// data dir, the way a user runs it, and talks to it over real sockets.
+// data dir, the way a user runs it, and talks to it over real sockets. Under LYNX_TEST_DB=postgres
+// (the vitest "postgres" project) each data dir also gets its own throwaway PostgreSQL database,
+// so a restart on the same data dir finds the same AAM rows, as it does with SQLite.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase, testDbKind, type TestDatabase } from '../../src/aam/store/test-helpers.js';
 
 export const serverMain = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
 
@@ -23,12 +26,27 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string | null>;
 }
 
+/** PostgreSQL databases by data dir; created on first start, dropped with the data dir. */
+const databases = new Map<string, Promise<TestDatabase>>();
+
+function databaseFor(dataDir: string): Promise<TestDatabase> {
+  let db = databases.get(dataDir);
+  if (!db) {
+    db = createTestDatabase(join(dataDir, 'aam.db'));
+    databases.set(dataDir, db);
+  }
+  return db;
+}
+
 export async function makeDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'lynx-test-'));
 }
 
 export async function removeDataDir(dir: string): Promise<void> {
+  const db = databases.get(dir);
+  databases.delete(dir);
   await rm(dir, { recursive: true, force: true });
+  if (db) await (await db).drop();
 }
 
 export interface StartOptions {
@@ -50,6 +68,7 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<Serve
     LYNX_DATA_DIR: dataDir,
     LYNX_LOG_LEVEL: 'warn',
     ...(adminPassword === null ? {} : { LYNX_ADMIN_PASSWORD: adminPassword }),
+    ...(testDbKind() === 'postgres' && { LYNX_DATABASE_URL: (await databaseFor(dataDir)).url }),
     ...opts.env,
   } as Record<string, string>;
   if (adminPassword === null) delete env.LYNX_ADMIN_PASSWORD;

@@ -34,4 +34,23 @@ export class RolesRepository {
     });
     return toRecord(row);
   }
+
+  async update(id: number, changes: Partial<Omit<RoleRecord, 'id'>>, now: number): Promise<RoleRecord> {
+    const { permissions, ...fields } = changes;
+    const row = await this.db.role.update({
+      where: { id },
+      data: { ...fields, ...(permissions && { permissions: JSON.stringify(permissions) }), updated: now },
+    });
+    return toRecord(row);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const { count } = await this.db.role.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  /** Users holding the role, and so affected by any change to it. */
+  async holderIds(id: number): Promise<number[]> {
+    return (await this.db.user.findMany({ where: { roleId: id }, select: { id: true }, orderBy: { id: 'asc' } })).map((u) => u.id);
+  }
 }

@@ -53,4 +53,14 @@ export class TokensRepository {
     const { count } = await this.db.apiToken.deleteMany({ where: { id } });
     return count > 0;
   }
+
+  /** Deletes a user's tokens of one type (all when omitted) except one; returns the ids deleted. */
+  async deleteForUser(userId: number, opts: { type?: string; except?: number } = {}): Promise<number[]> {
+    const where = { userId, ...(opts.type !== undefined && { type: opts.type }), ...(opts.except !== undefined && { id: { not: opts.except } }) };
+    return this.db.$transaction(async (tx) => {
+      const ids = (await tx.apiToken.findMany({ where, select: { id: true } })).map((t) => t.id);
+      await tx.apiToken.deleteMany({ where });
+      return ids;
+    });
+  }
 }

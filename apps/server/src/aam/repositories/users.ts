@@ -1,4 +1,5 @@
 import type { AamDb } from '../store/open-store.js';
+import { chunks, toMetaRows, type MetaRow } from './meta.js';
 
 export interface UserRecord {
   id: number;
@@ -19,15 +20,15 @@ export interface UserRecord {
   updated: number;
   organizationIds: number[];
   installationIds: number[];
-  meta: { key: string; value: string; protected: boolean }[];
+  meta: MetaRow[];
 }
 
-const include = { organisations: true, installations: true, meta: true } as const;
+const include = { organisations: true, installations: true, meta: { orderBy: { key: 'asc' } } } as const;
 
 type Row = Awaited<ReturnType<AamDb['user']['findUniqueOrThrow']>> & {
   organisations: { organizationId: number }[];
   installations: { installationId: number }[];
-  meta: { key: string; value: string; protected: boolean }[];
+  meta: MetaRow[];
 };
 
 function toRecord(row: Row): UserRecord {
@@ -36,14 +37,17 @@ function toRecord(row: Row): UserRecord {
     ...rest,
     organizationIds: organisations.map((o) => o.organizationId).sort((a, b) => a - b),
     installationIds: installations.map((i) => i.installationId).sort((a, b) => a - b),
-    meta: meta.map(({ key, value, protected: p }) => ({ key, value, protected: p })),
+    meta: toMetaRows(meta),
   };
 }
 
 export type NewUser = Omit<UserRecord, 'id' | 'created' | 'updated' | 'organizationIds' | 'installationIds' | 'meta'> & {
   organizationIds: number[];
-  meta?: { key: string; value: string; protected: boolean }[];
+  installationIds?: number[];
+  meta?: MetaRow[];
 };
+
+export type UserChanges = Partial<Omit<NewUser, 'passwordHash'>>;
 
 export class UsersRepository {
   constructor(private readonly db: AamDb) {}
@@ -58,22 +62,67 @@ export class UsersRepository {
     return row ? toRecord(row as Row) : null;
   }
 
+  /** Users belonging to any of the organizations; `null` means every user. */
+  async listInOrganizations(organizationIds: readonly number[] | null): Promise<UserRecord[]> {
+    if (organizationIds === null) return (await this.db.user.findMany({ include, orderBy: { id: 'asc' } })).map((r) => toRecord(r as Row));
+    const parts = await Promise.all(
+      chunks(organizationIds).map((part) => this.db.user.findMany({ where: { organisations: { some: { organizationId: { in: part } } } }, include })),
+    );
+    const byId = new Map(parts.flat().map((r) => [r.id, toRecord(r as Row)]));
+    return [...byId.values()].sort((a, b) => a.id - b.id);
+  }
+
   async count(): Promise<number> {
     return this.db.user.count();
   }
 
   async create(user: NewUser, now: number): Promise<UserRecord> {
-    const { organizationIds, meta, ...fields } = user;
+    const { organizationIds, installationIds, meta, ...fields } = user;
     const row = await this.db.user.create({
       data: {
         ...fields,
         created: now,
         updated: now,
         organisations: { create: organizationIds.map((organizationId) => ({ organizationId })) },
+        installations: { create: (installationIds ?? []).map((installationId) => ({ installationId })) },
         meta: { create: meta ?? [] },
       },
       include,
     });
     return toRecord(row as Row);
+  }
+
+  async update(id: number, changes: UserChanges, now: number): Promise<UserRecord> {
+    const { organizationIds, installationIds, meta, ...fields } = changes;
+    const row = await this.db.user.update({
+      where: { id },
+      data: {
+        ...fields,
+        updated: now,
+        ...(organizationIds && { organisations: { deleteMany: {}, create: organizationIds.map((organizationId) => ({ organizationId })) } }),
+        ...(installationIds && { installations: { deleteMany: {}, create: installationIds.map((installationId) => ({ installationId })) } }),
+        ...(meta && { meta: { deleteMany: {}, create: meta } }),
+      },
+      include,
+    });
+    return toRecord(row as Row);
+  }
+
+  async setPasswordHash(id: number, passwordHash: string, now: number): Promise<void> {
+    await this.db.user.update({ where: { id }, data: { passwordHash, updated: now } });
+  }
+
+  async setMeta(id: number, entry: MetaRow, now: number): Promise<void> {
+    await this.db.user.update({ where: { id }, data: { updated: now, meta: { deleteMany: { key: entry.key }, create: entry } } });
+  }
+
+  async deleteMeta(id: number, key: string, now: number): Promise<void> {
+    await this.db.user.update({ where: { id }, data: { updated: now, meta: { deleteMany: { key } } } });
+  }
+
+  /** Tokens, memberships, assignments and meta go with the user (ON DELETE CASCADE). */
+  async delete(id: number): Promise<boolean> {
+    const { count } = await this.db.user.deleteMany({ where: { id } });
+    return count > 0;
   }
 }

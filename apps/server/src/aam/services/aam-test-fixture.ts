@@ -1,5 +1,6 @@
-// Test support for the installation and devicex/functionx specs: a real SQLite store in a temp
-// folder, an organization tree, users, principals, and recorders for events.
+// Test support for the installation and devicex/functionx specs: a real store (SQLite in a temp
+// folder, or a throwaway PostgreSQL database under LYNX_TEST_DB=postgres), an organization tree,
+// users, principals, and recorders for events.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { InstallationIndex } from '../installation-index.js';
 import { OrganizationTree } from '../organization-tree.js';
 import type { Principal } from '../principal.js';
 import { openStore, type AamDb } from '../store/open-store.js';
+import { createTestDatabase } from '../store/test-helpers.js';
 import { AccessPolicy } from './access-policy.js';
 import { InstallationsService } from './installations.js';
 import { XObjectsService } from './x-objects.js';
@@ -37,11 +39,12 @@ export interface AamFixture {
   close(): Promise<void>;
 }
 
-export async function createAamFixture(opts: { db?: (file: string) => AamDb } = {}): Promise<AamFixture> {
+/** `onQuery` sees every SQL statement of the store's client (specs count queries with it). */
+export async function createAamFixture(opts: { onQuery?: (sql: string) => void } = {}): Promise<AamFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'aam-spec-'));
-  const file = join(dir, 'aam.db');
-  const store = await openStore(`file:${file}`);
-  const db = opts.db ? opts.db(file) : store.db;
+  const database = await createTestDatabase(join(dir, 'aam.db'));
+  const store = await openStore(database.url, { onQuery: opts.onQuery });
+  const db = store.db;
   const org = (name: string, parentId: number | null) => store.db.organization.create({ data: { name, parentId, created: 1, updated: 1 } });
   const root = await org('root', null);
   const child = await org('child', root.id);
@@ -99,8 +102,8 @@ export async function createAamFixture(opts: { db?: (file: string) => AamDb } = 
     user: principal(userRow.id, userRow.email, assignedUserPermissions, [root.id]),
     childAdmin: principal(childRow.id, childRow.email, permissionKeys, [child.id]),
     async close() {
-      if (db !== store.db) await db.$disconnect();
       await store.close();
+      await database.drop();
       await rm(dir, { recursive: true, force: true });
     },
   };

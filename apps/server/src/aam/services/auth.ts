@@ -46,7 +46,8 @@ export class AuthService {
   }
 
   async verifyUserPassword(email: string, password: string): Promise<UserRecord | null> {
-    const user = await this.users.findByEmail(email.trim().toLowerCase());
+    // No stored address holds U+0000 (PostgreSQL text cannot), so such a login names no user.
+    const user = email.includes('\u0000') ? null : await this.users.findByEmail(email.trim().toLowerCase());
     // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
     const ok = await verifyPassword(user?.passwordHash ?? dummyHash, password);
     if (!user || !ok || this.isExpired(user)) return null;

@@ -1,10 +1,11 @@
 // First start: the root organization, the built-in roles and the admin user. The admin password is
 // taken from the configuration or generated and returned once for the caller to print; there is no
 // fixed default password.
-import { assignedUserPermissions, permissionKeys } from '@lynx/shared';
 import type { OrganizationsRepository } from '../repositories/organizations.js';
 import type { RolesRepository } from '../repositories/roles.js';
+import type { SettingsRepository } from '../repositories/settings.js';
 import type { UsersRepository } from '../repositories/users.js';
+import { ensureBuiltinRoles } from './builtin-roles.js';
 import { newPassword } from './secrets.js';
 import type { UsersService } from './users.js';
 
@@ -16,11 +17,10 @@ export interface BootstrapResult {
   rootOrganizationId: number;
 }
 
-const allOn = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, true]));
-
 export async function bootstrapAam(deps: {
   organizations: OrganizationsRepository;
   roles: RolesRepository;
+  settings: SettingsRepository;
   users: UsersRepository;
   usersService: UsersService;
   adminEmail: string;
@@ -31,10 +31,8 @@ export async function bootstrapAam(deps: {
   const roots = (await deps.organizations.treeRows()).filter((o) => o.parentId === null);
   const rootOrganizationId = roots[0]?.id ?? (await deps.organizations.create({ name: 'Root', parentId: null }, now)).id;
 
-  const adminRole = (await deps.roles.findByName('admin')) ?? (await deps.roles.create({ name: 'admin', priority: 100, permissions: allOn(permissionKeys) }, now));
-  if (!(await deps.roles.findByName('user'))) {
-    await deps.roles.create({ name: 'user', priority: 10, permissions: allOn(assignedUserPermissions) }, now);
-  }
+  // Also on existing data dirs, so roles added in later versions appear there too.
+  const { admin: adminRole } = await ensureBuiltinRoles(deps.roles, deps.settings, now);
 
   if ((await deps.users.count()) > 0) return { created: false, adminEmail: deps.adminEmail, rootOrganizationId };
   const password = deps.adminPassword ?? newPassword();

@@ -25,6 +25,7 @@ import {
   type MetaRights,
   type MetaWriteOptions,
 } from './meta.js';
+import { maxStoredInt } from './stored-values.js';
 
 export interface AamServiceDeps {
   db: AamDb;
@@ -68,7 +69,7 @@ const bodySchema = z.object({
     .nullish()
     .transform((v) => v || undefined),
   notes: z.string().nullish().transform(nullishToUndefined),
-  users: z.array(z.number().int().positive()).nullish().transform((v) => (v ? [...new Set(v)].sort((a, b) => a - b) : undefined)),
+  users: z.array(z.number().int().positive().max(maxStoredInt)).nullish().transform((v) => (v ? [...new Set(v)].sort((a, b) => a - b) : undefined)),
   meta: metaMapInputSchema,
   protected_meta: metaMapInputSchema,
   timezone: z

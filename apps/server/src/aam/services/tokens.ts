@@ -8,6 +8,7 @@ import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import type { TokenRecord, TokensRepository } from '../repositories/tokens.js';
 import type { UsersRepository } from '../repositories/users.js';
+import type { AdminScope } from './admin-scope.js';
 import { hashToken, newTokenSecret } from './secrets.js';
 
 export const createTokenInput = z.object({
@@ -39,27 +40,31 @@ export class TokensService {
     private readonly tokens: TokensRepository,
     private readonly users: Pick<UsersRepository, 'get'>,
     private readonly hub: AccessEventHub,
+    private readonly scope: AdminScope,
     private readonly now: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
 
-  private targetUser(p: Principal, userId: number | 'me', action: 'list' | 'manage'): number {
+  /** Another user's tokens are managed only within the caller's subtree and priority (spec 1.4). */
+  private async targetUser(p: Principal, userId: number | 'me', action: 'list' | 'manage'): Promise<number> {
     const id = userId === 'me' ? p.userId : userId;
     if (id === p.userId) return id;
     const key = action === 'list' ? 'user/security/token/list/all' : 'user/security/token/create_delete';
     if (!p.permissions.has(key) || !p.permissions.has('user/security/token/list/all')) throw new ForbiddenError(`missing permission ${key}`);
+    const user = await this.users.get(id);
+    if (!user || !this.scope.seesUser(p, user)) throw new NotFoundError(`user ${id} not found`);
+    await this.scope.requireOutranks(p, user);
     return id;
   }
 
   async list(p: Principal, userId: number | 'me'): Promise<TokenView[]> {
-    const id = this.targetUser(p, userId, 'list');
+    const id = await this.targetUser(p, userId, 'list');
     return (await this.tokens.listForUser(id)).map((t) => this.view(t, p));
   }
 
   async create(p: Principal, userId: number | 'me', body: unknown): Promise<TokenView> {
-    const id = this.targetUser(p, userId, 'manage');
+    const id = await this.targetUser(p, userId, 'manage');
     if (!p.permissions.has('user/security/token/create_delete')) throw new ForbiddenError('missing permission user/security/token/create_delete');
     const input = parseInput(createTokenInput, body ?? {});
-    if (id !== p.userId && !(await this.users.get(id))) throw new NotFoundError(`user ${id} not found`);
     const now = this.now();
     if (input.expire !== 0 && input.expire <= now) throw new BadRequestError('expire must be 0 (never) or a future Unix time');
     if (input.permissions) {
@@ -85,7 +90,7 @@ export class TokensService {
   }
 
   async delete(p: Principal, userId: number | 'me', tokenId: number): Promise<{ message: string }> {
-    const id = this.targetUser(p, userId, 'manage');
+    const id = await this.targetUser(p, userId, 'manage');
     const token = await this.tokens.get(tokenId);
     if (!token || token.userId !== id) throw new NotFoundError(`token ${tokenId} not found`);
     await this.revoke(tokenId);

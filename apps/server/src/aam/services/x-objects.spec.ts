@@ -1,10 +1,7 @@
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { metaObjectSchema, xObjectSchema, type Installation } from '@lynx/shared';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
-import { PrismaClient } from '../store/generated/sqlite/client.js';
-import type { AamDb } from '../store/open-store.js';
 import { createAamFixture, type AamFixture } from './aam-test-fixture.js';
 
 let f: AamFixture;
@@ -14,14 +11,10 @@ let queries: string[];
 
 beforeEach(async () => {
   queries = [];
-  // A second client on the same file that reports its SQL, to count queries per call.
+  // The store reports its SQL, to count queries per call.
   f = await createAamFixture({
-    db: (file) => {
-      const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file }), log: [{ emit: 'event', level: 'query' }] });
-      db.$on('query', (e: { query: string }) => {
-        if (/^\s*SELECT/i.test(e.query)) queries.push(e.query);
-      });
-      return db as unknown as AamDb;
+    onQuery: (sql) => {
+      if (/^\s*SELECT/i.test(sql)) queries.push(sql);
     },
   });
   a = await f.installations.create(f.admin, { name: 'A', users: [f.user.userId] });

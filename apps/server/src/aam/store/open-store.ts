@@ -4,17 +4,35 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaClient } from './generated/sqlite/client.js';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import { oneTransactionAtATime, postgresConfigFromUrl, redactDatabaseUrl } from './postgres-adapter.js';
 import { applyMigrations } from './schema-engine.js';
 
-export type AamDb = PrismaClient;
+export { postgresConfigFromUrl, redactDatabaseUrl };
+
+export type StoreProvider = 'sqlite' | 'postgresql';
+export const storeProviders: readonly StoreProvider[] = ['sqlite', 'postgresql'];
+
+/**
+ * The client repositories are written against. Both generated clients come from the same models,
+ * but their types are not assignable to each other, so the PostgreSQL client is handed out under
+ * the SQLite client's type (see `asAamDb`). That is sound because the models use only the common
+ * subset: `client-compat.ts` checks at compile time that every argument the SQLite client accepts
+ * is accepted by the PostgreSQL one and that results have the same shape, and every AAM spec and
+ * REST test runs on both providers.
+ */
+export type AamDb = SqliteClient;
 
 /** apps/server/prisma, whether running from src (tsx, vitest) or dist. */
 export const prismaDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../prisma');
 
 export interface OpenedStore {
   db: AamDb;
-  provider: 'sqlite';
+  provider: StoreProvider;
+  /** The database URL with any password replaced, safe to log. */
+  location: string;
   appliedMigrations: string[];
   close(): Promise<void>;
 }
@@ -24,28 +42,74 @@ export function sqliteFileFromUrl(url: string): string | null {
   return url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
 }
 
-export async function schemaFiles(provider: 'sqlite'): Promise<[string, string][]> {
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+export async function schemaFiles(provider: StoreProvider): Promise<[string, string][]> {
   const dir = join(prismaDir, provider);
   return Promise.all(
     ['schema.prisma', 'models.prisma'].map(async (name) => [join(dir, name), await readFile(join(dir, name), 'utf8')] as [string, string]),
   );
 }
 
-export async function openStore(databaseUrl: string): Promise<OpenedStore> {
+export function migrationsDir(provider: StoreProvider): string {
+  return join(prismaDir, provider, 'migrations');
+}
+
+/** The one place the PostgreSQL client is viewed as `AamDb`; see `AamDb` for why that holds. */
+function asAamDb(db: PostgresClient): AamDb {
+  return db as unknown as AamDb;
+}
+
+export interface StoreOptions {
+  /** Migrations to apply instead of the committed ones of the provider (upgrade tests). */
+  migrationsDir?: string;
+  /** Called with every SQL statement the client sends (specs count queries with it). */
+  onQuery?: (sql: string) => void;
+}
+
+export async function openStore(databaseUrl: string, opts: StoreOptions = {}): Promise<OpenedStore> {
   const file = sqliteFileFromUrl(databaseUrl);
-  if (file === null) {
-    throw new Error(`unsupported database URL "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}": only file: (SQLite) is available in this version`);
-  }
+  if (file !== null) return openSqlite(file, databaseUrl, opts);
+  if (isPostgresUrl(databaseUrl)) return openPostgres(databaseUrl, opts);
+  throw new Error(`unsupported database URL "${redactDatabaseUrl(databaseUrl)}": expected file:<path> (SQLite) or postgresql://...`);
+}
+
+const queryEvents = [{ emit: 'event', level: 'query' }] as const;
+
+async function openSqlite(file: string, url: string, opts: StoreOptions): Promise<OpenedStore> {
   await mkdir(dirname(file), { recursive: true });
   // WAL lets readers proceed during writes; a busy timeout rides out the migration connection.
   const factory = new PrismaBetterSqlite3({ url: file, timeout: 5000 });
-  const appliedMigrations = await applyMigrations({ dir: join(prismaDir, 'sqlite', 'migrations'), schemaFiles: await schemaFiles('sqlite') }, factory);
-  const db = new PrismaClient({ adapter: factory });
+  const dir = opts.migrationsDir ?? migrationsDir('sqlite');
+  const appliedMigrations = await applyMigrations({ dir, schemaFiles: await schemaFiles('sqlite') }, factory);
+  const db = new SqliteClient({ adapter: factory, log: opts.onQuery ? [...queryEvents] : [] });
+  if (opts.onQuery) db.$on('query', (e) => opts.onQuery!(e.query));
   await db.$executeRawUnsafe('PRAGMA journal_mode = WAL');
   await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   return {
     db,
     provider: 'sqlite',
+    location: url,
+    appliedMigrations,
+    close: () => db.$disconnect(),
+  };
+}
+
+async function openPostgres(url: string, opts: StoreOptions): Promise<OpenedStore> {
+  const config = postgresConfigFromUrl(url);
+  const dir = opts.migrationsDir ?? migrationsDir('postgresql');
+  // The engine gets its own short-lived pool: it is closed before the client opens its own.
+  const appliedMigrations = await applyMigrations({ dir, schemaFiles: await schemaFiles('postgresql') }, new PrismaPg(config));
+  const db = new PostgresClient({ adapter: oneTransactionAtATime(new PrismaPg(config)), log: opts.onQuery ? [...queryEvents] : [] });
+  if (opts.onQuery) db.$on('query', (e) => opts.onQuery!(e.query));
+  // Fail here, with the connection error, rather than on the first request.
+  await db.$connect();
+  return {
+    db: asAamDb(db),
+    provider: 'postgresql',
+    location: redactDatabaseUrl(url),
     appliedMigrations,
     close: () => db.$disconnect(),
   };

@@ -41,6 +41,10 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
     if (request.url.length > maxUrlLength) {
       return reply.status(414).send({ message: `URI too long (${request.url.length} > ${maxUrlLength} characters): send the topics as a JSON array with POST` });
     }
+    // Path keys and query filters reach SQL, whose PostgreSQL text cannot hold U+0000.
+    if (request.url.includes('%00') || request.url.includes('\u0000')) {
+      return reply.status(400).send({ message: 'NUL characters (%00) are not allowed in the URL' });
+    }
   });
 
   await app.register(fastifySwagger, {

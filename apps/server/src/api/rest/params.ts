@@ -1,10 +1,14 @@
 // Small parsers for path and query values, so handlers reject bad input with a 400 naming it.
-import { BadRequestError } from '../../aam/errors.js';
+import { BadRequestError, NotFoundError } from '../../aam/errors.js';
+import { maxStoredInt } from '../../aam/services/stored-values.js';
 
+/** A row id from the path; ids beyond the Int columns name nothing on any store. */
 export function intParam(value: unknown, name: string): number {
   const text = String(value ?? '');
   if (!/^[0-9]{1,15}$/.test(text)) throw new BadRequestError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  return Number(text);
+  const id = Number(text);
+  if (id > maxStoredInt) throw new NotFoundError(`${name} ${id} not found`);
+  return id;
 }
 
 export function boolQuery(value: unknown, name: string, fallback = false): boolean {

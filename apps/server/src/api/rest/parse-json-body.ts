@@ -2,16 +2,21 @@
 // request body is read as JSON whatever its declared type.
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError } from '../../aam/errors.js';
+import { nulCharacterMessage, nulCharacterPath } from '../../aam/services/stored-values.js';
 
 export function parseEveryBodyAsJson(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 8 * 1024 * 1024 }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (err) {
-      done(new BadRequestError(`request body is not valid JSON: ${(err as Error).message}`), undefined);
+      return done(new BadRequestError(`request body is not valid JSON: ${(err as Error).message}`), undefined);
     }
+    const nul = nulCharacterPath(parsed);
+    if (nul !== null) return done(new BadRequestError(nulCharacterMessage(nul)), undefined);
+    done(null, parsed);
   });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../aam/store/test-helpers.js';
 import { loadConfig } from '../../config/load-config.js';
 import { createLogger } from '../../log.js';
 import { startServer, type RunningServer } from '../../server.js';
@@ -11,17 +12,21 @@ import { appRouter } from './router.js';
 import { createCallerFactory } from './trpc.js';
 
 let dir: string;
+let database: TestDatabase;
 let server: RunningServer;
 const createCaller = createCallerFactory(appRouter);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lynx-trpc-'));
-  const { config } = loadConfig(['--host', '127.0.0.1', '--http-port', '0', '--mqtt-port', '0', '--data-dir', dir], { LYNX_ADMIN_PASSWORD: 'trpc-admin-pw' });
+  database = await createTestDatabase(join(dir, 'aam.db'));
+  const args = ['--host', '127.0.0.1', '--http-port', '0', '--mqtt-port', '0', '--data-dir', dir, '--database-url', database.url];
+  const { config } = loadConfig(args, { LYNX_ADMIN_PASSWORD: 'trpc-admin-pw' });
   server = await startServer(config, createLogger('silent'));
 });
 
 afterAll(async () => {
   await server?.close();
+  await database?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 

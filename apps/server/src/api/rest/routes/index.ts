@@ -3,7 +3,9 @@ import type { AppServices } from '../../../services.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerDataRoutes } from './data.js';
 import { registerInstallationRoutes } from './installations.js';
+import { registerOrganizationRoutes } from './organizations.js';
 import { registerPingRoutes } from './ping.js';
+import { registerRoleRoutes } from './roles.js';
 import { registerUserRoutes } from './user.js';
 import { registerXObjectRoutes } from './x-objects.js';
 
@@ -12,6 +14,8 @@ export function registerRoutes(app: FastifyInstance, services: AppServices): voi
   registerPingRoutes(app);
   registerAuthRoutes(app, services);
   registerUserRoutes(app, services);
+  registerOrganizationRoutes(app, services);
+  registerRoleRoutes(app, services);
   registerDataRoutes(app, services);
   registerInstallationRoutes(app, services);
   registerXObjectRoutes(app, services);
