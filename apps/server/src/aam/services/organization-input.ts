@@ -1,6 +1,7 @@
 // Request body and views of organizations (spec 1.2). Go clients send every field, null for unset
 // maps, so null means "keep"; `parent: 0` also means "keep", since 0 is how a root is shown.
 import { z } from 'zod';
+import { maxStoredInt } from './stored-values.js';
 import type { Organization } from '@lynx/shared';
 import type { OrganizationRecord } from '../repositories/organizations.js';
 import { metaMapInputSchema, toMetaMaps } from './meta.js';
@@ -9,7 +10,7 @@ const keep = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 const text = (max = 1000) => z.string().max(max, `must be at most ${max} characters`).nullish().transform(keep);
 
 // node-lynx types ids in the minimal list as strings; accept either form back.
-const idInput = z.union([z.number().int().nonnegative(), z.string().regex(/^[0-9]{1,15}$/, 'must be an organization id').transform(Number)]);
+const idInput = z.union([z.number().int().nonnegative().max(maxStoredInt), z.string().regex(/^[0-9]{1,9}$/, 'must be an organization id').transform(Number)]);
 
 export const organizationInput = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters').nullish().transform(keep),

@@ -1,6 +1,7 @@
 // API tokens of a user (spec 1.16, 2.6): created with a secret shown once, stored hashed, and
 // revoked at once everywhere (REST looks each request up; MQTT connections are closed via the hub).
 import { z } from 'zod';
+import { maxStoredInt } from './stored-values.js';
 import { parseInput } from './parse-input.js';
 import { permissionKeys } from '@lynx/shared';
 import type { AccessEventHub } from '../access-events.js';
@@ -13,8 +14,8 @@ import { hashToken, newTokenSecret } from './secrets.js';
 
 export const createTokenInput = z.object({
   name: z.string().max(200).default(''),
-  expire: z.coerce.number().int().min(0).default(0),
-  session_timeout: z.coerce.number().int().min(0).default(0),
+  expire: z.coerce.number().int().min(0).max(maxStoredInt).default(0),
+  session_timeout: z.coerce.number().int().min(0).max(maxStoredInt).default(0),
   permissions: z.array(z.string()).optional(),
   // Secrets are always 128-bit; a requested length is accepted for compatibility and ignored.
   length: z.coerce.number().int().optional(),

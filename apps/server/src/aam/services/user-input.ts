@@ -2,13 +2,14 @@
 // with zero values (0, null, "") for the ones they did not set, so update fields are all optional
 // and null means "keep".
 import { z } from 'zod';
+import { maxStoredInt } from './stored-values.js';
 import type { User } from '@lynx/shared';
 import type { UserRecord } from '../repositories/users.js';
 import { metaMapInputSchema, toMetaMaps } from './meta.js';
 
 const text = (max = 1000) => z.string().max(max, `must be at most ${max} characters`);
 const keep = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
-const ids = z.array(z.number().int().positive());
+const ids = z.array(z.number().int().positive().max(maxStoredInt));
 
 // E-mail is the login name: compared trimmed and in lower case everywhere.
 const emailSchema = z.string().trim().toLowerCase().pipe(z.email('must be an e-mail address').max(254));
@@ -28,12 +29,12 @@ export const createUserInput = z.object({
   last_name: text(255).default(''),
   mobile: text(64).default(''),
   note: text().default(''),
-  role: z.number().int().optional(),
+  role: z.number().int().max(maxStoredInt).optional(),
   sms_login: z.boolean().default(false),
   address: addressInput,
   organisations: ids.min(1).optional(),
   assigned_installations: ids.optional(),
-  expire_at: z.number().int().min(0).default(0),
+  expire_at: z.number().int().min(0).max(maxStoredInt).default(0),
   meta: z.record(z.string(), z.string()).default({}),
   protected_meta: z.record(z.string(), z.string()).default({}),
 });
@@ -50,6 +51,7 @@ export const updateUserInput = z.object({
     .number()
     .int()
     .nonnegative()
+    .max(maxStoredInt)
     .nullish()
     .transform((v) => v || undefined),
   sms_login: z.boolean().nullish().transform(keep),
@@ -62,7 +64,7 @@ export const updateUserInput = z.object({
     .nullish()
     .transform((v) => (v ? [...new Set(v)].sort((a, b) => a - b) : undefined)),
   assigned_installations: ids.nullish().transform((v) => (v ? [...new Set(v)].sort((a, b) => a - b) : undefined)),
-  expire_at: z.number().int().min(0).nullish().transform(keep),
+  expire_at: z.number().int().min(0).max(maxStoredInt).nullish().transform(keep),
   meta: metaMapInputSchema,
   protected_meta: metaMapInputSchema,
 });
