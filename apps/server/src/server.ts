@@ -71,7 +71,15 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+export interface StartHooks {
+  /**
+   * Called as soon as the admin user exists, before the listeners start: a generated password must
+   * reach the operator even when start-up fails later (a port in use), or it would be lost.
+   */
+  onBootstrap?: (result: BootstrapResult) => void;
+}
+
+export async function startServer(config: ServerConfig, logger: Logger, hooks: StartHooks = {}): Promise<RunningServer> {
   const closers = new Closers();
   try {
     await mkdir(config.dataDir, { recursive: true });
@@ -113,6 +121,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       adminEmail: config.adminEmail,
       adminPassword: config.adminPassword,
     });
+    hooks.onBootstrap?.(bootstrap);
     for (const row of await organizationsRepo.treeRows()) organizations.upsert(row.id, row.parentId);
     for (const row of await loadInstallationIndex(store.db)) index.upsert(row);
 

@@ -1,5 +1,6 @@
 // The lynx-server command as IT runs it: help, configuration errors, first-start password, signals.
 import { writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LynxHttp } from './helpers/lynx-http.js';
@@ -67,6 +68,29 @@ describe('lynx-server command', () => {
       expect(second.stdout.join('\n')).not.toContain(password!);
       expect(await second.stop()).toBe(0);
     } finally {
+      await removeDataDir(dir);
+    }
+  });
+
+  it('shows the generated password even when the first start fails on a busy port', async () => {
+    const dir = await makeDataDir();
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      // Both starts must share one AAM database, whichever provider this project runs the suite on.
+      const database = { LYNX_DATABASE_URL: `file:${join(dir, 'aam.db')}` };
+      const env: Record<string, string> = { ...database, LYNX_DATA_DIR: dir, LYNX_HTTP_PORT: '0', LYNX_MQTT_PORT: String(port), LYNX_HOST: '127.0.0.1', LYNX_LOG_LEVEL: 'silent', LYNX_ADMIN_PASSWORD: '' };
+      const failed = await runCli([], env);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/already in use/);
+      const password = /with password (\S+)/.exec(failed.stdout)?.[1];
+      expect(password).toBeTruthy();
+      const next = await startServerProcess({ dataDir: dir, adminPassword: null, env: database });
+      await new LynxHttp(next.httpUrl).login('admin@lynx.local', password!);
+      expect(await next.stop()).toBe(0);
+    } finally {
+      busy.close();
       await removeDataDir(dir);
     }
   });

@@ -3,12 +3,24 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, helpText, loadConfig } from '../config/load-config.js';
 import { createLogger } from '../log.js';
+import type { BootstrapResult } from '../aam/services/bootstrap.js';
 import { startServer, type RunningServer } from '../server.js';
 import { describeStartError } from './describe-start-error.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+function announceFirstStart(result: BootstrapResult): void {
+  if (result.generatedPassword) {
+    process.stdout.write(
+      `lynx-server first start: created admin user ${result.adminEmail} with password ${result.generatedPassword}\n` +
+        'lynx-server this password is shown only once; set LYNX_ADMIN_PASSWORD before the first start to choose it\n',
+    );
+  } else if (result.created) {
+    process.stdout.write(`lynx-server first start: created admin user ${result.adminEmail} with the password from LYNX_ADMIN_PASSWORD\n`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -63,7 +75,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   try {
-    server = await startServer(config, logger);
+    server = await startServer(config, logger, { onBootstrap: announceFirstStart });
   } catch (err) {
     logger.flush?.();
     process.stderr.write(`lynx-server: ${describeStartError(err, config)}\n`);
@@ -74,14 +86,6 @@ async function main(): Promise<void> {
     return;
   }
 
-  if (server.bootstrap.generatedPassword) {
-    process.stdout.write(
-      `lynx-server first start: created admin user ${server.bootstrap.adminEmail} with password ${server.bootstrap.generatedPassword}\n` +
-        'lynx-server this password is shown only once; set LYNX_ADMIN_PASSWORD before the first start to choose it\n',
-    );
-  } else if (server.bootstrap.created) {
-    process.stdout.write(`lynx-server first start: created admin user ${server.bootstrap.adminEmail} with the password from LYNX_ADMIN_PASSWORD\n`);
-  }
   process.stdout.write(`lynx-server ready http=${server.httpUrl} mqtt=${server.mqttUrl}\n`);
   logger.info({ http: server.httpUrl, mqtt: server.mqttUrl, dataDir: config.dataDir }, 'server ready');
 }
