@@ -8,7 +8,8 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import type { AccessEvent, InstallationRef, MqttAccessService, MqttPrincipal } from '../aam/access.js';
 import { createStorageProcessor, type StorageProcessor } from '../processors/storage/storage-processor.js';
-import type { Point, SeriesPage, TimeSeriesStore } from '../tsdb/types.js';
+import { MemoryStore } from '../processors/storage/memory-store-test-fixture.js';
+import type { Point } from '../tsdb/types.js';
 import { startBus, type Bus } from './broker.js';
 
 const logger = pino({ level: 'silent' });
@@ -53,30 +54,6 @@ class FakeAccess implements MqttAccessService {
   emit(event: AccessEvent): void {
     for (const listener of this.listeners) listener(event);
   }
-}
-
-class MemoryStore implements TimeSeriesStore {
-  points: Point[] = [];
-  /** While set, appends wait for it: stands in for a slow durable write. */
-  gate: Promise<void> | null = null;
-  failures = 0;
-  async append(points: Point[]): Promise<void> {
-    if (this.gate) await this.gate;
-    if (this.failures > 0) {
-      this.failures--;
-      throw new Error('disk full');
-    }
-    this.points.push(...points);
-  }
-  async latest(): Promise<Point[]> {
-    return [];
-  }
-  async query(): Promise<SeriesPage> {
-    return { total: 0, last: 0, count: 0, data: [] };
-  }
-  async deleteInstallation(): Promise<void> {}
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

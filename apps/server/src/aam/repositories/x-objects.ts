@@ -23,14 +23,8 @@ export interface XObjectFilter {
   matchProtected: boolean;
 }
 
-interface Row {
-  id: number;
-  installationId: number;
-  type: string;
-  created: number;
-  updated: number;
-  meta: MetaRow[];
-}
+/** Prisma's row with meta included has the record's shape already. */
+type Row = XObjectRecord;
 
 function toRecord(row: Row): XObjectRecord {
   return { id: row.id, installationId: row.installationId, type: row.type, created: row.created, updated: row.updated, meta: toMetaRows(row.meta) };

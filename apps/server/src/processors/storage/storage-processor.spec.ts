@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import type { Point, SeriesPage, TimeSeriesStore } from '../../tsdb/types.js';
+import { MemoryStore } from './memory-store-test-fixture.js';
 import type { BusMessage } from '../types.js';
 import { createStorageProcessor } from './storage-processor.js';
 
-class MemoryStore implements TimeSeriesStore {
-  points: Point[] = [];
-  failures = 0;
-  async append(points: Point[]): Promise<void> {
-    await new Promise((r) => setTimeout(r, 5));
-    if (this.failures > 0) {
-      this.failures--;
-      throw new Error('disk full');
-    }
-    this.points.push(...points);
-  }
-  async latest(): Promise<Point[]> {
-    return [];
-  }
-  async query(): Promise<SeriesPage> {
-    return { total: 0, last: 0, count: 0, data: [] };
-  }
-  async deleteInstallation(): Promise<void> {}
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
+function newStore(): MemoryStore {
+  const store = new MemoryStore();
+  store.delayMs = 5;
+  return store;
 }
 
 const logger = pino({ level: 'silent' });
@@ -44,7 +28,7 @@ function message(topic: string, payload: string, extra: Partial<BusMessage> = {}
 
 describe('storage processor', () => {
   it('stores a value payload and resolves only after the store has it', async () => {
-    const store = new MemoryStore();
+    const store = newStore();
     const processor = createStorageProcessor(store, { logger });
     const handled = processor.handle(message('obj/temp', '{"value": 21.5, "timestamp": 1700000001.125, "msg": "ok", "extra": 1}'));
     expect(store.points).toHaveLength(0);
@@ -54,7 +38,7 @@ describe('storage processor', () => {
   });
 
   it('uses the receive time when the timestamp is missing or zero, and reads milliseconds as such', async () => {
-    const store = new MemoryStore();
+    const store = newStore();
     const processor = createStorageProcessor(store, { logger });
     await processor.handle(message('obj/a', '{"value": 1}'));
     await processor.handle(message('set/obj/a', '{"value": 2, "timestamp": 0}'));
@@ -67,7 +51,7 @@ describe('storage processor', () => {
   });
 
   it('counts bad payloads per installation without storing them', async () => {
-    const store = new MemoryStore();
+    const store = newStore();
     const processor = createStorageProcessor(store, { logger, maxPayloadBytes: 100 });
     const bad = ['not json', '[1]', '{"value": "1"}', '{"timestamp": 5}', '{"value": 1, "msg": 3}', `{"value": 1, "msg": "${'x'.repeat(200)}"}`];
     for (const payload of bad) expect(processor.handle(message('obj/x', payload))).toBeUndefined();
@@ -82,7 +66,7 @@ describe('storage processor', () => {
   });
 
   it('keeps events out of history and ignores the server\'s own non-value messages', async () => {
-    const store = new MemoryStore();
+    const store = newStore();
     const processor = createStorageProcessor(store, { logger });
     await processor.handle(message('evt/devicex/updated', '{}', { publisher: null }));
     await processor.handle(message('evt/custom', '{"value": 5}'));
@@ -94,7 +78,7 @@ describe('storage processor', () => {
   });
 
   it('passes a store failure on, and flush waits for writes in flight', async () => {
-    const store = new MemoryStore();
+    const store = newStore();
     store.failures = 1;
     const processor = createStorageProcessor(store, { logger });
     await expect(processor.handle(message('obj/a', '{"value": 1}'))).rejects.toThrow('disk full');
