@@ -12,16 +12,25 @@ import { OrganizationsRepository } from './aam/repositories/organizations.js';
 import { RolesRepository } from './aam/repositories/roles.js';
 import { SettingsRepository } from './aam/repositories/settings.js';
 import { TokensRepository } from './aam/repositories/tokens.js';
+import { TraceRepository } from './aam/repositories/trace.js';
 import { UsersRepository } from './aam/repositories/users.js';
 import { AccessPolicy } from './aam/services/access-policy.js';
 import { AdminScope } from './aam/services/admin-scope.js';
 import { AuthService } from './aam/services/auth.js';
+import { UserSecurityRepository } from './aam/repositories/user-security.js';
+import { LoginPolicy } from './aam/services/login-policy.js';
+import { LoginGuard } from './aam/services/login-throttle.js';
+import { createMailTransport } from './aam/services/mail-transport.js';
+import { PasswordResetService } from './aam/services/password-reset.js';
+import { TwoFactorService } from './aam/services/two-factor.js';
+import { GatewayCredentialsService } from './aam/services/gateway-credentials.js';
 import { bootstrapAam, type BootstrapResult } from './aam/services/bootstrap.js';
 import { InstallationsService, loadInstallationIndex } from './aam/services/installations.js';
 import { MqttAccess } from './aam/services/mqtt-access.js';
 import { OrganizationsService } from './aam/services/organizations.js';
 import { RolesService } from './aam/services/roles.js';
 import { TokensService } from './aam/services/tokens.js';
+import { TraceService } from './aam/services/trace.js';
 import { UserPasswordsService } from './aam/services/user-passwords.js';
 import { UsersService } from './aam/services/users.js';
 import { XObjectsService } from './aam/services/x-objects.js';
@@ -103,6 +112,8 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     const index = new InstallationIndex();
     const policy = new AccessPolicy(index, organizations);
     const scope = new AdminScope(rolesRepo, organizations);
+    // Built before the services that record into it (spec 1.14).
+    const trace = new TraceService({ trace: new TraceRepository(store.db), policy, organizations, logger: logger.child({ component: 'trace' }) });
 
     // Events are published on the bus, which starts after the services: route through a late binding.
     let bus: Bus | undefined;
@@ -111,7 +122,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
         bus?.publish(`${clientId}/evt/${kind}/updated`, '{}');
       },
     };
-    const users = new UsersService({ users: usersRepo, tokens: tokensRepo, settings: settingsRepo, scope, index, policy, hub, changes });
+    const users = new UsersService({ users: usersRepo, tokens: tokensRepo, settings: settingsRepo, scope, index, policy, hub, changes, audit: trace });
     const bootstrap = await bootstrapAam({
       organizations: organizationsRepo,
       roles: rolesRepo,
@@ -127,13 +138,31 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
 
     const storage = createStorageProcessor(tsdb, { logger: logger.child({ component: 'storage' }), maxPayloadBytes: config.maxPayloadBytes });
 
-    const auth = new AuthService(usersRepo, tokensRepo, rolesRepo);
-    const common = { db: store.db, index, organizations, policy, changes, accessEvents: hub };
-    const onInstallationDeleted = (id: number) => tsdb.deleteInstallation(id);
+    // Login security: one throttle for passwords, challenges and reset tokens (in memory).
+    const authLog = logger.child({ component: 'auth' });
+    const guard = new LoginGuard({ audit: trace, log: authLog });
+    const securityRepo = new UserSecurityRepository(store.db);
+    const loginPolicy = new LoginPolicy({ organizations: organizationsRepo, settings: settingsRepo, security: securityRepo });
+    const twoFactor = new TwoFactorService({ users: usersRepo, security: securityRepo, settings: settingsRepo, tokens: tokensRepo, scope, policy, hub, loginPolicy, guard, audit: trace });
+    const auth = new AuthService({ users: usersRepo, tokens: tokensRepo, roles: rolesRepo, loginPolicy, twoFactor, guard, audit: trace });
+    const passwords = new UserPasswordsService({ users: usersRepo, tokens: tokensRepo, settings: settingsRepo, scope, policy, hub, audit: trace });
+    // One SMTP transport for the server: password reset now, notification e-mail later.
+    const mail = createMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+    closers.add('mail transport', async () => mail.close());
+    logger.info({ mail: mail.describe }, 'outgoing mail');
+    const common = { db: store.db, index, organizations, policy, changes, accessEvents: hub, audit: trace };
+    // The bus binds its port after the services exist; gateways are told the bound one.
+    const gateways = new GatewayCredentialsService({ db: store.db, index, policy, hub, audit: trace, mqttPort: () => bus?.mqttPort ?? config.mqttPort });
+    const onInstallationDeleted = (id: number) => {
+      gateways.installationDeleted(id);
+      return tsdb.deleteInstallation(id);
+    };
     const services: AppServices = {
       auth,
       users,
-      passwords: new UserPasswordsService({ users: usersRepo, tokens: tokensRepo, settings: settingsRepo, scope, policy, hub }),
+      passwords,
+      twoFactor,
+      passwordReset: new PasswordResetService({ users: usersRepo, tokens: tokensRepo, passwords, mail, guard, audit: trace, log: authLog }),
       organizations: new OrganizationsService({
         organizations: organizationsRepo,
         users: usersRepo,
@@ -144,22 +173,25 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
         hub,
         changes,
         onInstallationDeleted,
+        audit: trace,
       }),
-      roles: new RolesService({ roles: rolesRepo, settings: settingsRepo, scope, policy, hub }),
+      roles: new RolesService({ roles: rolesRepo, settings: settingsRepo, scope, policy, hub, audit: trace }),
       policy,
-      tokens: new TokensService(tokensRepo, usersRepo, hub, scope),
+      tokens: new TokensService(tokensRepo, usersRepo, hub, scope, undefined, trace),
       installations: new InstallationsService({ ...common, onInstallationDeleted }),
       devices: new XObjectsService('devicex', common),
       functions: new XObjectsService('functionx', common),
       data: new DataService(tsdb, policy),
       ingest: new IngestStatsService(storage, policy),
+      trace,
+      gateways,
     };
 
     bus = await startBus({
       host: config.host,
       mqttPort: config.mqttPort,
       dataDir: config.dataDir,
-      access: new MqttAccess(auth, policy, index, hub),
+      access: new MqttAccess(auth, policy, index, hub, gateways),
       processors: [storage],
       logger: logger.child({ component: 'bus' }),
       // The bus limit guards memory; the storage limit decides what is a bad value payload, so

@@ -107,6 +107,34 @@ export const logPageSchema = z.object({
 });
 export type LogPage = z.infer<typeof logPageSchema>;
 
+/**
+ * One audit trace entry (spec 1.14). The id is a string: go-lynx decodes it as one and Go's
+ * decoding is strict, while node-lynx only types it. `action` and `object_type` stay plain strings
+ * so a reader built today still accepts kinds added later.
+ */
+export const traceEntrySchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  method: z.string(),
+  /** Unix seconds with milliseconds. */
+  timestamp: z.number(),
+  user_id: z.number().int(),
+  action: z.string(),
+  object_type: z.string(),
+  object_id: z.number().int(),
+  description: z.string(),
+});
+export type TraceEntry = z.infer<typeof traceEntrySchema>;
+
+/** `GET /api/v2/trace`: `last` is the timestamp of the page's last entry (0 when empty), as for the log. */
+export const traceListSchema = z.object({
+  total: z.number().int(),
+  last: z.number(),
+  count: z.number().int(),
+  data: z.array(traceEntrySchema),
+});
+export type TraceList = z.infer<typeof traceListSchema>;
+
 export const messageResponseSchema = z.object({ message: z.string() });
 export type MessageResponse = z.infer<typeof messageResponseSchema>;
 
@@ -126,6 +154,23 @@ export const roleSchema = z.object({
   permissions: z.record(z.string(), z.boolean()),
 });
 export type Role = z.infer<typeof roleSchema>;
+
+/**
+ * Spec 1.6: what an edge client is configured with (`/etc/iot-open/iotopen.json`). The password is
+ * only ever in the response that created it; `mqtt_broker` is `host:port`.
+ */
+export const gatewayInformationSchema = z.object({
+  client_id: z.number().int(),
+  installation_id: z.number().int(),
+  api: z.string(),
+  aam: z.string(),
+  mqtt_broker: z.string(),
+  mqtt_username: z.string(),
+  mqtt_password: z.string(),
+  mqtt_client_id: z.string(),
+  timezone: z.string(),
+});
+export type GatewayInformation = z.infer<typeof gatewayInformationSchema>;
 
 /** `GET /api/v2/permission`: every known key, true when the caller holds it. */
 export const permissionMapSchema = z.record(z.string(), z.boolean());

@@ -117,3 +117,26 @@ export const viewerPermissions: PermissionKey[] = permissionKeys.filter(
     /\/(list|read)\/assigned$/.test(k) ||
     ['file/download/assigned', 'mqtt/subscribe/assigned', 'user/security/token/create_delete'].includes(k),
 );
+
+/**
+ * What a gateway credential (spec 1.6) may do, always on its own installation only (the AAM
+ * restricts the principal to it): read the installation, sync its devices and functions with
+ * their (unprotected) meta, read status and history, list schedules and configured edge apps, and
+ * publish and subscribe on MQTT under `<client_id>/`. Nothing about users, organizations, roles,
+ * tokens, gateways, files, notifications or protected meta.
+ */
+export const gatewayPermissions: PermissionKey[] = [
+  'installation/list/assigned',
+  'devicex/list/assigned',
+  'devicex/create_delete/assigned',
+  'devicex/update/assigned',
+  'functionx/list/assigned',
+  'functionx/create_delete/assigned',
+  'functionx/update/assigned',
+  'status/read/assigned',
+  'log/read/assigned',
+  'schedule/list/assigned',
+  'edge/app/configured/list/assigned',
+  'mqtt/publish/assigned',
+  'mqtt/subscribe/assigned',
+];

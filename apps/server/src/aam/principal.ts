@@ -11,6 +11,17 @@ export interface Principal {
   permissions: ReadonlySet<string>;
   /** Organizations the user belongs to; `/all` permissions reach their whole subtrees. */
   organizationIds: readonly number[];
+  /**
+   * Set for principals bound to installations rather than to a user (gateway credentials, spec
+   * 1.6): they reach these installations and no others, whatever their organizations or
+   * assignments. Only AccessPolicy reads it. Such principals have `userId` 0, which is no user.
+   */
+  installationIds?: ReadonlySet<number>;
+}
+
+/** False for principals that are not a user (gateways): they have no profile, password or tokens. */
+export function isUser(principal: Principal): boolean {
+  return principal.userId > 0;
 }
 
 export function hasPermission(principal: Principal, key: string): boolean {

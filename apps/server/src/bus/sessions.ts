@@ -24,6 +24,8 @@ export class SessionRegistry {
   private readonly byClient = new WeakMap<Client, Session>();
   private readonly live = new Set<Session>();
   private readonly recentlyRevoked = new Map<number, number>();
+  /** Gateway credentials revoked lately, by `user:<username>` or `installation:<id>`. */
+  private readonly recentlyRevokedGateways = new Map<string, number>();
 
   constructor(
     private readonly access: MqttAccessService,
@@ -43,7 +45,7 @@ export class SessionRegistry {
   /** Returns undefined when the token was revoked in the meantime. */
   add(client: Client, principal: MqttPrincipal): Session | undefined {
     if (client.closed) return undefined;
-    const revokedAt = this.recentlyRevoked.get(principal.tokenId);
+    const revokedAt = principal.gateway ? this.gatewayRevokedAt(principal.gateway) : this.recentlyRevoked.get(principal.tokenId);
     if (revokedAt !== undefined && Date.now() - revokedAt < revokedMemoryMs) return undefined;
     const session: Session = { client, principal, refreshSeq: 0, tail: null, revoked: false };
     this.byClient.set(client, session);
@@ -59,7 +61,26 @@ export class SessionRegistry {
       this.revokeToken(event.tokenId);
       return Promise.resolve();
     }
+    if (event.type === 'gateway-revoked') {
+      this.revokeGateway(event.installationId, event.username);
+      return Promise.resolve();
+    }
     return this.refresh(event.userId);
+  }
+
+  /** Closes connections of one gateway credential, or of every credential of the installation (username null). */
+  revokeGateway(installationId: number, username: string | null): number {
+    const now = Date.now();
+    for (const [key, at] of this.recentlyRevokedGateways) if (now - at >= revokedMemoryMs) this.recentlyRevokedGateways.delete(key);
+    this.recentlyRevokedGateways.set(username === null ? `installation:${installationId}` : `user:${username}`, now);
+    let closed = 0;
+    for (const session of [...this.live]) {
+      const gateway = session.principal.gateway;
+      if (!gateway || gateway.installationId !== installationId || (username !== null && gateway.username !== username)) continue;
+      this.disconnect(session, 'gateway credentials revoked', true);
+      closed++;
+    }
+    return closed;
   }
 
   revokeToken(tokenId: number): number {
@@ -73,6 +94,10 @@ export class SessionRegistry {
       closed++;
     }
     return closed;
+  }
+
+  private gatewayRevokedAt(gateway: { installationId: number; username: string }): number | undefined {
+    return this.recentlyRevokedGateways.get(`user:${gateway.username}`) ?? this.recentlyRevokedGateways.get(`installation:${gateway.installationId}`);
   }
 
   async refresh(userId: number | null): Promise<void> {

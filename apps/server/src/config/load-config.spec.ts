@@ -45,6 +45,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(args, env)).toThrow(expected);
   });
 
+  it('takes the mail settings and keeps the SMTP password out of errors', () => {
+    const { config } = loadConfig(['--smtp-url', 'smtp://mailer:s3cret@mail.example.com:587'], { LYNX_MAIL_FROM: 'Lynx <lynx@example.com>' });
+    expect(config).toMatchObject({ smtpUrl: 'smtp://mailer:s3cret@mail.example.com:587', mailFrom: 'Lynx <lynx@example.com>' });
+    expect(loadConfig([], {}).config.smtpUrl).toBeUndefined();
+    expect(() => loadConfig([], { LYNX_SMTP_URL: 'http://mailer:s3cret@mail.example.com' })).toThrow(/smtpUrl \(from LYNX_SMTP_URL\)/);
+    expect(() => loadConfig([], { LYNX_SMTP_URL: 'http://mailer:s3cret@mail.example.com' })).not.toThrow(/s3cret/);
+  });
+
   it('rejects unknown flags and file keys', async () => {
     expect(() => loadConfig(['--nope'], {})).toThrow(/nope/);
     const file = join(dir, 'b.yaml');

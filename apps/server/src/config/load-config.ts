@@ -81,7 +81,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env,
     const key = String(issue.path[0] ?? '');
     const spec = configKeys[key as Key];
     const source = key in flags ? spec?.flag : key in envLayer ? spec?.env : key in file ? `${configPath}` : 'default';
-    const shown = merged[key as Key];
+    // Passwords (the admin's, the one inside an SMTP URL) never reach the error line.
+    const shown = spec?.secret ? undefined : merged[key as Key];
     throw new ConfigError(
       `invalid configuration: ${key} (from ${source}) ${issue.message}${shown === undefined ? '' : `, got ${JSON.stringify(shown)}`}`,
     );

@@ -22,6 +22,10 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     /** Largest accepted MQTT value payload; bigger ones are counted as bad and not stored. */
     maxPayloadBytes: z.coerce.number({ error: 'expected a number of bytes' }).int().min(64).max(1_048_576),
+    /** Outgoing mail (password reset tokens, notifications); without it they are only logged. */
+    smtpUrl: z.string().regex(/^smtps?:\/\/[^/\s]+/, 'expected smtp://user:password@host:587 or smtps://user:password@host:465').optional(),
+    /** Sender of outgoing mail: an address, or `Name <address>`. */
+    mailFrom: z.string().min(3, 'expected an e-mail address or Name <address>').max(320).optional(),
   })
   .strict();
 
@@ -38,14 +42,16 @@ export const defaults = {
 } as const;
 
 /** Where each key can be set; used by --help and to name the source of a bad value. */
-export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: string; flag?: string; help: string }> = {
+export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: string; flag?: string; help: string; secret?: true }> = {
   host: { env: 'LYNX_HOST', flag: '--host', help: `address to listen on (default ${defaults.host})` },
   httpPort: { env: 'LYNX_HTTP_PORT', flag: '--http-port', help: `REST, tRPC and MQTT-over-WebSocket port (default ${defaults.httpPort}; 0 = any free port)` },
   mqttPort: { env: 'LYNX_MQTT_PORT', flag: '--mqtt-port', help: `MQTT TCP port (default ${defaults.mqttPort}; 0 = any free port)` },
   dataDir: { env: 'LYNX_DATA_DIR', flag: '--data-dir', help: `folder for the database, time series and broker state (default ${defaults.dataDir})` },
   databaseUrl: { env: 'LYNX_DATABASE_URL', flag: '--database-url', help: 'AAM database: file:<path> (SQLite, default <data-dir>/aam.db) or postgresql://user:password@host:port/database' },
   adminEmail: { env: 'LYNX_ADMIN_EMAIL', flag: '--admin-email', help: `e-mail of the admin user created on first start (default ${defaults.adminEmail})` },
-  adminPassword: { env: 'LYNX_ADMIN_PASSWORD', help: 'password of that admin; generated and printed once when unset' },
+  adminPassword: { env: 'LYNX_ADMIN_PASSWORD', help: 'password of that admin; generated and printed once when unset', secret: true },
   logLevel: { env: 'LYNX_LOG_LEVEL', flag: '--log-level', help: `fatal, error, warn, info, debug, trace or silent (default ${defaults.logLevel})` },
   maxPayloadBytes: { env: 'LYNX_MAX_PAYLOAD_BYTES', flag: '--max-payload-bytes', help: `largest stored MQTT payload in bytes (default ${defaults.maxPayloadBytes})` },
+  smtpUrl: { env: 'LYNX_SMTP_URL', flag: '--smtp-url', help: 'SMTP server for outgoing mail, smtp://user:password@host:587 or smtps://…:465 (default: none, mail is only logged)', secret: true },
+  mailFrom: { env: 'LYNX_MAIL_FROM', flag: '--mail-from', help: 'sender of outgoing mail (default Lynx <noreply@lynx.local>)' },
 };

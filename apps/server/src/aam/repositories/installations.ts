@@ -76,11 +76,14 @@ export class InstallationsRepository {
     return row ? toRecord(row) : null;
   }
 
-  async existingUserIds(ids: readonly number[]): Promise<number[]> {
+  /** The users among `ids` that exist, with their organizations. */
+  async existingUsers(ids: readonly number[]): Promise<{ id: number; organizationIds: number[] }[]> {
     const parts = await Promise.all(
-      chunks(ids).map((part) => this.db.user.findMany({ where: { id: { in: part } }, select: { id: true } })),
+      chunks(ids).map((part) =>
+        this.db.user.findMany({ where: { id: { in: part } }, select: { id: true, organisations: { select: { organizationId: true } } } }),
+      ),
     );
-    return parts.flat().map((u) => u.id);
+    return parts.flat().map((u) => ({ id: u.id, organizationIds: u.organisations.map((o) => o.organizationId) }));
   }
 
   /**

@@ -49,14 +49,21 @@ export class TokensRepository {
     await this.db.apiToken.updateMany({ where: { id }, data: { lastUsed, agent } });
   }
 
+  /** Changes a token's type only if it still has `from` (a restricted login becoming a full one). */
+  async changeType(id: number, from: string, to: string): Promise<boolean> {
+    const { count } = await this.db.apiToken.updateMany({ where: { id, type: from }, data: { type: to } });
+    return count > 0;
+  }
+
   async delete(id: number): Promise<boolean> {
     const { count } = await this.db.apiToken.deleteMany({ where: { id } });
     return count > 0;
   }
 
-  /** Deletes a user's tokens of one type (all when omitted) except one; returns the ids deleted. */
-  async deleteForUser(userId: number, opts: { type?: string; except?: number } = {}): Promise<number[]> {
-    const where = { userId, ...(opts.type !== undefined && { type: opts.type }), ...(opts.except !== undefined && { id: { not: opts.except } }) };
+  /** Deletes a user's tokens of some types (all when omitted) except one; returns the ids deleted. */
+  async deleteForUser(userId: number, opts: { type?: string | readonly string[]; except?: number } = {}): Promise<number[]> {
+    const type = typeof opts.type === 'string' ? opts.type : opts.type && { in: [...opts.type] };
+    const where = { userId, ...(type !== undefined && { type }), ...(opts.except !== undefined && { id: { not: opts.except } }) };
     return this.db.$transaction(async (tx) => {
       const ids = (await tx.apiToken.findMany({ where, select: { id: true } })).map((t) => t.id);
       await tx.apiToken.deleteMany({ where });

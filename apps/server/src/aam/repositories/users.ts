@@ -83,6 +83,7 @@ export class UsersRepository {
         ...fields,
         created: now,
         updated: now,
+        passwordChanged: now,
         organisations: { create: organizationIds.map((organizationId) => ({ organizationId })) },
         installations: { create: (installationIds ?? []).map((installationId) => ({ installationId })) },
         meta: { create: meta ?? [] },
@@ -109,7 +110,8 @@ export class UsersRepository {
   }
 
   async setPasswordHash(id: number, passwordHash: string, now: number): Promise<void> {
-    await this.db.user.update({ where: { id }, data: { passwordHash, updated: now } });
+    // passwordChanged is what organization password_valid_days counts from.
+    await this.db.user.update({ where: { id }, data: { passwordHash, updated: now, passwordChanged: now } });
   }
 
   async setMeta(id: number, entry: MetaRow, now: number): Promise<void> {

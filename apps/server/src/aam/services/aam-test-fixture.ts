@@ -11,10 +11,12 @@ import type { ChangeKind } from '../events.js';
 import { InstallationIndex } from '../installation-index.js';
 import { OrganizationTree } from '../organization-tree.js';
 import type { Principal } from '../principal.js';
+import { TraceRepository } from '../repositories/trace.js';
 import { openStore, type AamDb } from '../store/open-store.js';
 import { createTestDatabase } from '../store/test-helpers.js';
 import { AccessPolicy } from './access-policy.js';
 import { InstallationsService } from './installations.js';
+import { TraceService } from './trace.js';
 import { XObjectsService } from './x-objects.js';
 
 export interface AamFixture {
@@ -27,6 +29,10 @@ export interface AamFixture {
   installations: InstallationsService;
   devices: XObjectsService;
   functions: XObjectsService;
+  /** The real trace the services record into; its clock is `clock.now`. */
+  trace: TraceService;
+  /** Trace writes that failed (logged, never thrown). */
+  traceFailures: object[];
   changes: { clientId: number; kind: ChangeKind }[];
   accessEvents: AccessEvent[];
   deleted: number[];
@@ -49,10 +55,12 @@ export async function createAamFixture(opts: { onQuery?: (sql: string) => void }
   const root = await org('root', null);
   const child = await org('child', root.id);
   const sibling = await org('sibling', root.id);
-  const mkUser = (email: string) => store.db.user.create({ data: { email, passwordHash: 'x', created: 1, updated: 1 } });
-  const adminRow = await mkUser('admin@example.com');
-  const userRow = await mkUser('user@example.com');
-  const childRow = await mkUser('child@example.com');
+  // Members of the organizations their principals below carry, as every real user is.
+  const mkUser = (email: string, organizationId: number) =>
+    store.db.user.create({ data: { email, passwordHash: 'x', created: 1, updated: 1, organisations: { create: [{ organizationId }] } } });
+  const adminRow = await mkUser('admin@example.com', root.id);
+  const userRow = await mkUser('user@example.com', root.id);
+  const childRow = await mkUser('child@example.com', child.id);
 
   const organizations = new OrganizationTree(await store.db.organization.findMany({ select: { id: true, parentId: true } }));
   const index = new InstallationIndex();
@@ -63,6 +71,8 @@ export async function createAamFixture(opts: { onQuery?: (sql: string) => void }
   hub.on((e) => accessEvents.push(e));
   const deleted: number[] = [];
   const clock = { now: 1_700_000_000 };
+  const traceFailures: object[] = [];
+  const trace = new TraceService({ trace: new TraceRepository(db), policy, organizations, logger: { error: (obj) => traceFailures.push(obj) }, now: () => clock.now });
   const deps = {
     db,
     index,
@@ -71,6 +81,7 @@ export async function createAamFixture(opts: { onQuery?: (sql: string) => void }
     changes: { changed: (clientId: number, kind: ChangeKind) => changes.push({ clientId, kind }) },
     accessEvents: hub,
     now: () => clock.now,
+    audit: trace,
     defaultTimezone: 'Europe/Stockholm',
     onInstallationDeleted: async (id: number) => {
       deleted.push(id);
@@ -94,6 +105,8 @@ export async function createAamFixture(opts: { onQuery?: (sql: string) => void }
     installations: new InstallationsService(deps),
     devices: new XObjectsService('devicex', deps),
     functions: new XObjectsService('functionx', deps),
+    trace,
+    traceFailures,
     changes,
     accessEvents,
     deleted,

@@ -3,7 +3,7 @@
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { IndexedInstallation, InstallationIndex } from '../installation-index.js';
 import type { OrganizationTree } from '../organization-tree.js';
-import type { Principal } from '../principal.js';
+import { isUser, type Principal } from '../principal.js';
 
 export type InstallationReach = { kind: 'all' } | { kind: 'some'; ids: Set<number> };
 
@@ -15,12 +15,17 @@ export class AccessPolicy {
 
   /**
    * Installations reachable through `<family>/all` (organization subtree) and `<family>/assigned`
-   * (assignment), e.g. family `devicex/update` or `mqtt/publish`.
+   * (assignment), e.g. family `devicex/update` or `mqtt/publish`. A principal bound to
+   * `installationIds` (a gateway) reaches those, and only those, through either key.
    */
   reach(principal: Principal, family: string): InstallationReach {
     const viaAll = principal.permissions.has(`${family}/all`);
     const viaAssigned = principal.permissions.has(`${family}/assigned`);
     const ids = new Set<number>();
+    if (principal.installationIds) {
+      if (viaAll || viaAssigned) for (const id of principal.installationIds) if (this.installations.byId(id)) ids.add(id);
+      return { kind: 'some', ids };
+    }
     if (viaAll) {
       const orgs = this.organizations.subtree(principal.organizationIds);
       // Belonging to every root organization means reaching every installation, now and later.
@@ -37,6 +42,10 @@ export class AccessPolicy {
   can(principal: Principal, family: string, installationId: number): boolean {
     const inst = this.installations.byId(installationId);
     if (!inst) return false;
+    // A principal bound to installations (a gateway) holds either scope key on exactly those.
+    if (principal.installationIds) {
+      return principal.installationIds.has(installationId) && (principal.permissions.has(`${family}/all`) || principal.permissions.has(`${family}/assigned`));
+    }
     if (principal.permissions.has(`${family}/all`) && this.organizations.subtree(principal.organizationIds).has(inst.organizationId)) return true;
     return principal.permissions.has(`${family}/assigned`) && inst.userIds.has(principal.userId);
   }
@@ -58,6 +67,11 @@ export class AccessPolicy {
     if (!principal.permissions.has(key)) throw new ForbiddenError(`missing permission ${key}`);
   }
 
+  /** For what only a user has (profile, password, tokens); see {@link requireUser}. */
+  requireUser(principal: Principal): void {
+    requireUser(principal);
+  }
+
   /** Whether protected meta of an object of `kind` in this installation is visible / editable. */
   protectedMeta(principal: Principal, kind: 'installation' | 'devicex' | 'functionx', installationId: number) {
     return {
@@ -65,4 +79,12 @@ export class AccessPolicy {
       edit: this.can(principal, `${kind}/edit/protected_meta`, installationId),
     };
   }
+}
+
+/**
+ * Gateways authenticate with installation-bound credentials and have user id 0: "me" would name
+ * no user, so user endpoints refuse them plainly instead of answering about user 0.
+ */
+export function requireUser(principal: Principal): void {
+  if (!isUser(principal)) throw new ForbiddenError('this credential belongs to a gateway, not a user: user endpoints are not available to it');
 }

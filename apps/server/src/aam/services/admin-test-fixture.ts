@@ -11,14 +11,17 @@ import { RolesRepository } from '../repositories/roles.js';
 import { SettingsRepository } from '../repositories/settings.js';
 import { TokensRepository } from '../repositories/tokens.js';
 import { UsersRepository } from '../repositories/users.js';
+import { UserSecurityRepository } from '../repositories/user-security.js';
 import { createAamFixture, type AamFixture } from './aam-test-fixture.js';
 import { AdminScope } from './admin-scope.js';
 import { AuthService } from './auth.js';
 import { ensureBuiltinRoles, type BuiltinRole } from './builtin-roles.js';
+import { LoginPolicy } from './login-policy.js';
 import { OrganizationsService } from './organizations.js';
 import { RolesService } from './roles.js';
 import { hashToken, newTokenSecret } from './secrets.js';
 import { TokensService } from './tokens.js';
+import { TwoFactorService } from './two-factor.js';
 import { UserPasswordsService } from './user-passwords.js';
 import { UsersService } from './users.js';
 
@@ -29,13 +32,22 @@ export interface Session {
 }
 
 export interface AdminFixture extends Omit<AamFixture, 'admin' | 'user' | 'childAdmin'> {
-  repos: { organizations: OrganizationsRepository; users: UsersRepository; roles: RolesRepository; tokens: TokensRepository; settings: SettingsRepository };
+  repos: {
+    organizations: OrganizationsRepository;
+    users: UsersRepository;
+    roles: RolesRepository;
+    tokens: TokensRepository;
+    settings: SettingsRepository;
+    security: UserSecurityRepository;
+  };
   roles: Record<BuiltinRole, RoleRecord>;
   hub: AccessEventHub;
   /** Events of the administration services (the installations service records into `accessEvents`). */
   events: AccessEvent[];
   scope: AdminScope;
   auth: AuthService;
+  loginPolicy: LoginPolicy;
+  twoFactor: TwoFactorService;
   usersService: UsersService;
   orgService: OrganizationsService;
   roleService: RolesService;
@@ -63,6 +75,7 @@ export async function createAdminFixture(): Promise<AdminFixture> {
     roles: new RolesRepository(db),
     tokens: new TokensRepository(db),
     settings: new SettingsRepository(db),
+    security: new UserSecurityRepository(db),
   };
   const roles = await ensureBuiltinRoles(repos.roles, repos.settings, now());
   const hub = new AccessEventHub();
@@ -70,7 +83,7 @@ export async function createAdminFixture(): Promise<AdminFixture> {
   hub.on((e) => events.push(e));
   const scope = new AdminScope(repos.roles, base.organizations);
   const changes = { changed: (clientId: number, kind: ChangeKind) => base.changes.push({ clientId, kind }) };
-  const common = { scope, index: base.index, policy: base.policy, hub, now };
+  const common = { scope, index: base.index, policy: base.policy, hub, now, audit: base.trace };
   const usersService = new UsersService({ ...common, users: repos.users, tokens: repos.tokens, settings: repos.settings, changes });
   const orgService = new OrganizationsService({
     ...common,
@@ -84,8 +97,10 @@ export async function createAdminFixture(): Promise<AdminFixture> {
   });
   const roleService = new RolesService({ ...common, roles: repos.roles, settings: repos.settings });
   const passwords = new UserPasswordsService({ ...common, users: repos.users, tokens: repos.tokens, settings: repos.settings });
-  const tokens = new TokensService(repos.tokens, repos.users, hub, scope, now);
-  const auth = new AuthService(repos.users, repos.tokens, repos.roles, now);
+  const tokens = new TokensService(repos.tokens, repos.users, hub, scope, now, base.trace);
+  const loginPolicy = new LoginPolicy({ organizations: repos.organizations, settings: repos.settings, security: repos.security, now });
+  const twoFactor = new TwoFactorService({ ...common, users: repos.users, security: repos.security, settings: repos.settings, tokens: repos.tokens, loginPolicy });
+  const auth = new AuthService({ users: repos.users, tokens: repos.tokens, roles: repos.roles, loginPolicy, twoFactor, now, audit: common.audit });
 
   const login = async (userId: number, type: 'login' | 'api' = 'login'): Promise<Session> => {
     const secret = newTokenSecret();
@@ -104,11 +119,11 @@ export async function createAdminFixture(): Promise<AdminFixture> {
     if (!principal) throw new Error(`user ${userId} cannot log in`);
     return { principal, secret, tokenId: token.id };
   };
-  const join = (userId: number, role: BuiltinRole, organizationId: number) =>
-    db.user.update({ where: { id: userId }, data: { roleId: roles[role].id, organisations: { create: [{ organizationId }] } } });
-  await join(base.admin.userId, 'admin', base.orgs.root);
-  await join(base.user.userId, 'user', base.orgs.root);
-  await join(base.childAdmin.userId, 'organization_admin', base.orgs.child);
+  // The base fixture already made them members of these organizations.
+  const join = (userId: number, role: BuiltinRole) => db.user.update({ where: { id: userId }, data: { roleId: roles[role].id } });
+  await join(base.admin.userId, 'admin');
+  await join(base.user.userId, 'user');
+  await join(base.childAdmin.userId, 'organization_admin');
 
   return {
     ...base,
@@ -118,6 +133,8 @@ export async function createAdminFixture(): Promise<AdminFixture> {
     events,
     scope,
     auth,
+    loginPolicy,
+    twoFactor,
     usersService,
     orgService,
     roleService,

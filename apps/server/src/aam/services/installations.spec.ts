@@ -78,6 +78,20 @@ describe('InstallationsService create/get', () => {
     await expect(f.installations.create(f.admin, { name: 'x', meta: { nested: { a: 1 } } })).rejects.toThrow(BadRequestError);
   });
 
+  it('assigns only users of the caller’s subtree, telling those outside it apart from no unknown id', async () => {
+    // f.user belongs to the root, outside the child organization's admin's reach.
+    const outside = f.installations.create(f.childAdmin, { name: 'x', users: [f.user.userId] });
+    await expect(outside).rejects.toThrow(BadRequestError);
+    await expect(outside).rejects.toThrow(`unknown user id(s) in users: ${f.user.userId}`);
+    const own = await f.installations.create(f.childAdmin, { name: 'own', users: [f.childAdmin.userId] });
+    await expect(f.installations.update(f.childAdmin, own.id, { users: [f.childAdmin.userId, f.user.userId] })).rejects.toThrow(BadRequestError);
+    // Whoever the admin assigned stays assignable-as-is by the child's admin.
+    await f.installations.update(f.admin, own.id, { users: [f.childAdmin.userId, f.user.userId] });
+    expect((await f.installations.update(f.childAdmin, own.id, { users: [f.user.userId, f.childAdmin.userId], notes: 'kept' })).users).toEqual(
+      [f.childAdmin.userId, f.user.userId].sort((a, b) => a - b),
+    );
+  });
+
   it('accepts Go zero values (null maps, organization_id 0)', async () => {
     const inst = await f.installations.create(f.admin, { name: 'go', organization_id: 0, notes: '', users: null, meta: null, protected_meta: null });
     expect(inst).toMatchObject({ organization_id: f.orgs.root, users: [], meta: {}, protected_meta: {} });

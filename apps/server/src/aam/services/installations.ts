@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Installation, InstallationInfo, MessageResponse, MetaObject } from '@lynx/shared';
 import type { AccessEventHub } from '../access-events.js';
+import { noAudit, type Audit, type TraceAction } from '../audit.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { ChangePublisher } from '../events.js';
 import type { IndexedInstallation, InstallationIndex } from '../installation-index.js';
@@ -41,6 +42,8 @@ export interface AamServiceDeps {
   defaultTimezone?: string;
   /** Lowest client id handed out. */
   firstClientId?: number;
+  /** Where committed changes are recorded (spec 1.14). */
+  audit?: Audit;
 }
 
 /** Rows for `new InstallationIndex(...)` at startup. */
@@ -81,12 +84,25 @@ const bodySchema = z.object({
 
 type Body = z.infer<typeof bodySchema>;
 
+/** What an update changed of who reaches the installation, for its trace line. */
+function changeNotes(before: InstallationRecord, after: InstallationRecord): string {
+  const notes: string[] = [];
+  if (before.organizationId !== after.organizationId) notes.push(`moved from organization ${before.organizationId} to ${after.organizationId}`);
+  const added = after.userIds.filter((u) => !before.userIds.includes(u));
+  const removed = before.userIds.filter((u) => !after.userIds.includes(u));
+  if (added.length) notes.push(`users assigned: ${added.join(', ')}`);
+  if (removed.length) notes.push(`users unassigned: ${removed.join(', ')}`);
+  return notes.length ? `: ${notes.join('; ')}` : '';
+}
+
 export class InstallationsService {
   private readonly repo: InstallationsRepository;
   private readonly now: () => number;
   private readonly defaultTimezone: string;
+  private readonly audit: Audit;
 
   constructor(private readonly deps: AamServiceDeps) {
+    this.audit = deps.audit ?? noAudit;
     this.repo = new InstallationsRepository(deps.db);
     this.now = deps.now ?? (() => Math.floor(Date.now() / 1000));
     this.defaultTimezone = deps.defaultTimezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
@@ -136,7 +152,7 @@ export class InstallationsService {
     const organizationId = input.organization_id ?? p.organizationIds[0];
     if (organizationId === undefined) throw new BadRequestError('invalid organization_id: required (the caller belongs to no organization)');
     this.requireOrganization(p, organizationId);
-    const userIds = await this.checkedUsers(input.users ?? []);
+    const userIds = await this.checkedUsers(p, input.users ?? []);
     const rights = this.rightsBeforeCreate(p, userIds);
     const record = await this.repo.create(
       {
@@ -151,6 +167,7 @@ export class InstallationsService {
       this.deps.firstClientId,
     );
     this.committed(record, true);
+    await this.trace('create', record, `installation "${record.name}" created`);
     return this.toJson(record, this.rights(p, record.id));
   }
 
@@ -162,7 +179,7 @@ export class InstallationsService {
     if (input.organization_id !== undefined && input.organization_id !== current.organizationId) {
       this.requireOrganization(p, input.organization_id);
     }
-    const userIds = input.users && (await this.checkedUsers(input.users));
+    const userIds = input.users && (await this.checkedUsers(p, input.users, current.userIds));
     const meta = metaForReplace(current.meta, input.meta, input.protected_meta, this.rights(p, id));
     const record = await this.repo.update(
       id,
@@ -171,6 +188,7 @@ export class InstallationsService {
     );
     const accessChanged = record.organizationId !== current.organizationId || record.userIds.join() !== current.userIds.join();
     this.committed(record, accessChanged);
+    await this.trace('update', record, `installation "${record.name}" updated${changeNotes(current, record)}`);
     // Rights may have changed with the assignment or organization.
     return this.toJson(record, this.rights(p, id));
   }
@@ -182,6 +200,7 @@ export class InstallationsService {
     this.deps.accessEvents.emit({ type: 'access-changed', userId: null });
     this.deps.changes.changed(inst.clientId, 'installation');
     await this.deps.onInstallationDeleted?.(id, inst.clientId);
+    await this.trace('delete', inst, `installation ${id} deleted`);
     return { message: `installation ${id} deleted` };
   }
 
@@ -204,6 +223,7 @@ export class InstallationsService {
     planMetaDelete((await this.load(id)).meta, metaKey, this.rights(p, id));
     await this.repo.deleteMeta(id, metaKey, this.now());
     if (!opts.silent) this.deps.changes.changed(inst.clientId, 'installation');
+    await this.trace('update', inst, `meta key "${metaKey}" deleted`);
     return { message: `meta key "${metaKey}" deleted` };
   }
 
@@ -214,6 +234,7 @@ export class InstallationsService {
     const row = planMetaWrite((await this.load(id)).meta, metaKey, input, mode, opts.createMissing ?? false, this.rights(p, id));
     await this.repo.setMeta(id, row, this.now());
     if (!opts.silent) this.deps.changes.changed(inst.clientId, 'installation');
+    await this.trace('update', inst, `meta key "${metaKey}" set${row.protected ? ' (protected)' : ''}`);
     return { value: row.value, protected: row.protected };
   }
 
@@ -221,6 +242,10 @@ export class InstallationsService {
     this.deps.index.upsert({ id: record.id, clientId: record.clientId, organizationId: record.organizationId, userIds: new Set(record.userIds) });
     if (accessChanged) this.deps.accessEvents.emit({ type: 'access-changed', userId: null });
     this.deps.changes.changed(record.clientId, 'installation');
+  }
+
+  private trace(action: TraceAction, inst: { id: number; organizationId: number }, description: string): Promise<void> {
+    return this.audit.record({ action, objectType: 'installation', objectId: inst.id, description, installationId: inst.id, organizationId: inst.organizationId });
   }
 
   private async load(id: number): Promise<InstallationRecord> {
@@ -237,9 +262,18 @@ export class InstallationsService {
     }
   }
 
-  private async checkedUsers(userIds: number[]): Promise<number[]> {
-    const existing = new Set(await this.repo.existingUserIds(userIds));
-    const unknown = userIds.filter((id) => !existing.has(id));
+  /**
+   * Users newly assigned must exist and lie in the caller's organization subtree (spec 1.4), so an
+   * organization's admin cannot pull in another tenant's users. Users outside it are reported as
+   * unknown, so their ids do not leak. Users already assigned stay, whoever assigned them.
+   */
+  private async checkedUsers(p: Principal, userIds: number[], alreadyAssigned: readonly number[] = []): Promise<number[]> {
+    const added = userIds.filter((id) => !alreadyAssigned.includes(id));
+    const reach = this.deps.organizations.subtree(p.organizationIds);
+    const known = new Set(
+      (await this.repo.existingUsers(added)).filter((u) => u.id === p.userId || u.organizationIds.some((o) => reach.has(o))).map((u) => u.id),
+    );
+    const unknown = added.filter((id) => !known.has(id));
     if (unknown.length) throw new BadRequestError(`unknown user id(s) in users: ${unknown.join(', ')}`);
     return userIds;
   }

@@ -1,11 +1,13 @@
-// The AAM side of the MQTT bus: turns a token into the sets of client ids a connection may publish
-// and subscribe to, once per connection, so the broker's per-message checks are set lookups.
+// The AAM side of the MQTT bus: turns a token (or a gateway credential) into the sets of client ids
+// a connection may publish and subscribe to, once per connection, so the broker's per-message
+// checks are set lookups.
 import type { AccessEvent, InstallationScope, MqttAccessService, MqttPrincipal } from '../access.js';
 import type { AccessEventHub } from '../access-events.js';
 import type { InstallationIndex } from '../installation-index.js';
 import type { Principal } from '../principal.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { AuthService } from './auth.js';
+import type { GatewayAuthentication, GatewayCredentialsService } from './gateway-credentials.js';
 
 export class MqttAccess implements MqttAccessService {
   constructor(
@@ -13,16 +15,24 @@ export class MqttAccess implements MqttAccessService {
     private readonly policy: AccessPolicy,
     private readonly index: InstallationIndex,
     private readonly hub: AccessEventHub,
+    private readonly gateways?: Pick<GatewayCredentialsService, 'authenticate' | 'byUsername'>,
   ) {}
 
-  async authenticateMqtt(_username: string | undefined, password: string | undefined): Promise<MqttPrincipal | null> {
+  async authenticateMqtt(username: string | undefined, password: string | undefined): Promise<MqttPrincipal | null> {
     // Spec 3.3: the username is free-form; `bearer` marks an OAuth2 token, which is a token here too.
     if (!password) return null;
     const principal = await this.auth.authenticateToken(password, 'mqtt');
-    return principal ? this.toMqtt(principal) : null;
+    if (principal) return this.toMqtt(principal);
+    // Spec 1.6: a gateway connects with its mqtt_username and mqtt_password.
+    const gateway = username && this.gateways ? await this.gateways.authenticate(username, password, 'mqtt') : null;
+    return gateway ? this.gatewayToMqtt(gateway) : null;
   }
 
   async refreshPrincipal(current: MqttPrincipal): Promise<MqttPrincipal | null> {
+    if (current.gateway) {
+      const gateway = await this.gateways?.byUsername(current.gateway.username);
+      return gateway ? this.gatewayToMqtt(gateway) : null;
+    }
     const principal = await this.auth.principalForTokenId(current.tokenId);
     return principal ? this.toMqtt(principal) : null;
   }
@@ -56,5 +66,10 @@ export class MqttAccess implements MqttAccessService {
       subscribe: this.scope(p, 'mqtt/subscribe'),
       broad: p.permissions.has('mqtt/subscribe/broad'),
     };
+  }
+
+  /** Scopes come from the policy as for users: the installation-bound principal reaches its own only. */
+  private gatewayToMqtt(g: GatewayAuthentication): MqttPrincipal {
+    return { ...this.toMqtt(g.principal), broad: false, gateway: { installationId: g.installationId, username: g.username } };
   }
 }

@@ -2,6 +2,7 @@
 // resolves against, so each committed change of the tree updates it before the call returns.
 import type { MessageResponse, MetaObject, Organization, OrganizationMinimal } from '@lynx/shared';
 import type { AccessEventHub } from '../access-events.js';
+import { noAudit, type Audit, type TraceAction } from '../audit.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { ChangePublisher } from '../events.js';
 import type { InstallationIndex } from '../installation-index.js';
@@ -27,12 +28,16 @@ export interface OrganizationsServiceDeps {
   now?: () => number;
   /** Called after an installation is gone (e.g. to drop its stored history). */
   onInstallationDeleted?: (installationId: number, clientId: number) => Promise<void>;
+  /** Where committed changes are recorded (spec 1.14). */
+  audit?: Audit;
 }
 
 export class OrganizationsService {
   private readonly now: () => number;
+  private readonly audit: Audit;
 
   constructor(private readonly deps: OrganizationsServiceDeps) {
+    this.audit = deps.audit ?? noAudit;
     this.now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
@@ -72,6 +77,7 @@ export class OrganizationsService {
       this.now(),
     );
     this.tree.upsert(record.id, record.parentId);
+    await this.trace('create', record.id, `organization "${record.name}" created in organization ${parentId}`);
     return this.view(p, record, this.deps.scope.organizations(p));
   }
 
@@ -93,6 +99,7 @@ export class OrganizationsService {
       // Every `/all` reach above the old and the new position changed.
       this.deps.hub.emit({ type: 'access-changed', userId: null });
     }
+    await this.trace('update', id, `organization "${record.name}" updated${parentId !== undefined ? `: moved from organization ${current.parentId} to ${parentId}` : ''}`);
     return this.view(p, record, this.visibleIds(p));
   }
 
@@ -116,6 +123,8 @@ export class OrganizationsService {
       }
       await this.requireMayEmpty(p, installations, members);
     }
+    // Entries about what is gone are scoped to the surviving parent, whose readers keep seeing them.
+    const parent = this.tree.parent(id);
     const deleted = await this.deps.organizations.deleteSubtree(this.leafFirst(subtree));
     for (const org of subtree) this.tree.remove(org);
     for (const inst of deleted.installations) {
@@ -133,10 +142,19 @@ export class OrganizationsService {
       for (const tokenId of user.tokenIds) this.deps.hub.emit({ type: 'token-revoked', tokenId });
     }
     this.deps.hub.emit({ type: 'access-changed', userId: null });
+    for (const inst of deleted.installations) {
+      await this.audit.record({ action: 'delete', objectType: 'installation', objectId: inst.id, description: `installation ${inst.id} deleted with organization ${id}`, installationId: inst.id, organizationId: parent });
+    }
+    for (const user of deleted.users) {
+      await this.audit.record({ action: 'delete', objectType: 'user', objectId: user.id, description: `user ${user.id} deleted with organization ${id}`, organizationId: parent });
+    }
+    for (const org of subtree) {
+      if (org !== id) await this.trace('delete', org, `organization ${org} deleted with organization ${id}`, parent);
+    }
     const extra = subtree.size > 1 || deleted.installations.length || deleted.users.length;
-    return {
-      message: `organization ${id} deleted${extra ? ` with ${subtree.size - 1} sub-organizations, ${deleted.installations.length} installations and ${deleted.users.length} users` : ''}`,
-    };
+    const message = `organization ${id} deleted${extra ? ` with ${subtree.size - 1} sub-organizations, ${deleted.installations.length} installations and ${deleted.users.length} users` : ''}`;
+    await this.trace('delete', id, message, parent);
+    return { message };
   }
 
   async getMeta(p: Principal, id: number, key: string): Promise<MetaObject> {
@@ -158,6 +176,7 @@ export class OrganizationsService {
     const metaKey = parseMetaKey(key);
     planMetaDelete(record.meta, metaKey, this.rights(p, id));
     await this.deps.organizations.deleteMeta(id, metaKey, this.now());
+    await this.trace('update', id, `meta key "${metaKey}" deleted`);
     return { message: `meta key "${metaKey}" deleted` };
   }
 
@@ -167,7 +186,13 @@ export class OrganizationsService {
     const metaKey = parseMetaKey(key);
     const row = planMetaWrite(record.meta, metaKey, parseMetaObject(body), mode, createMissing, this.rights(p, id));
     await this.deps.organizations.setMeta(id, row, this.now());
+    await this.trace('update', id, `meta key "${metaKey}" set${row.protected ? ' (protected)' : ''}`);
     return { value: row.value, protected: row.protected };
+  }
+
+  /** Scoped to the organization itself, or to `scope` (its parent) once it is gone. */
+  private trace(action: TraceAction, id: number, description: string, scope: number | null = id): Promise<void> {
+    return this.audit.record({ action, objectType: 'organization', objectId: id, description, organizationId: scope });
   }
 
   /** `organization/list/all`: the caller's subtree; `organization/list`: its own organizations. */

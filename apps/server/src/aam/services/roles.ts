@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { permissionKeys, type MessageResponse, type PermissionMap, type Role } from '@lynx/shared';
 import type { AccessEventHub } from '../access-events.js';
+import { noAudit, type Audit } from '../audit.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import type { RoleRecord, RolesRepository } from '../repositories/roles.js';
@@ -38,6 +39,8 @@ export interface RolesServiceDeps {
   policy: AccessPolicy;
   hub: AccessEventHub;
   now?: () => number;
+  /** Where committed changes are recorded (spec 1.14); roles are global, so only system readers see them. */
+  audit?: Audit;
 }
 
 export function roleView(r: RoleRecord): Role {
@@ -46,8 +49,10 @@ export function roleView(r: RoleRecord): Role {
 
 export class RolesService {
   private readonly now: () => number;
+  private readonly audit: Audit;
 
   constructor(private readonly deps: RolesServiceDeps) {
+    this.audit = deps.audit ?? noAudit;
     this.now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
@@ -56,11 +61,13 @@ export class RolesService {
     return Object.fromEntries(permissionKeys.map((k) => [k, p.permissions.has(k)]));
   }
 
-  async list(_p: Principal): Promise<Role[]> {
+  async list(p: Principal): Promise<Role[]> {
+    this.deps.policy.requireUser(p);
     return (await this.deps.roles.list()).map(roleView);
   }
 
-  async get(_p: Principal, id: number): Promise<Role> {
+  async get(p: Principal, id: number): Promise<Role> {
+    this.deps.policy.requireUser(p);
     return roleView(await this.load(id));
   }
 
@@ -73,7 +80,9 @@ export class RolesService {
     const granted = grantedKeys(input.permissions ?? {});
     this.requireHeld(p, granted);
     if (await this.deps.roles.findByName(input.name)) throw new ConflictError(`a role named "${input.name}" already exists`);
-    return roleView(await this.deps.roles.create({ name: input.name, priority, permissions: permissionMap(granted) }, this.now()));
+    const record = await this.deps.roles.create({ name: input.name, priority, permissions: permissionMap(granted) }, this.now());
+    await this.audit.record({ action: 'create', objectType: 'role', objectId: record.id, description: `role "${record.name}" created (priority ${record.priority})` });
+    return roleView(record);
   }
 
   /** Full-object PUT: absent fields keep their values; `permissions`, when sent, replaces the map. */
@@ -92,6 +101,7 @@ export class RolesService {
     const record = await this.deps.roles.update(id, { name: input.name, priority: input.priority, permissions: granted && permissionMap(granted) }, this.now());
     // Holders' cached MQTT scopes follow their role's permissions.
     if (granted) this.deps.hub.emit({ type: 'access-changed', userId: null });
+    await this.audit.record({ action: 'update', objectType: 'role', objectId: id, description: `role "${record.name}" updated${granted ? ' (permissions replaced)' : ''}` });
     return roleView(record);
   }
 
@@ -103,6 +113,7 @@ export class RolesService {
     const holders = await this.deps.roles.holderIds(id);
     if (holders.length) throw new BadRequestError(`role ${id} is held by ${holders.length} user(s); give them another role first`);
     if (!(await this.deps.roles.delete(id))) throw new NotFoundError(`role ${id} not found`);
+    await this.audit.record({ action: 'delete', objectType: 'role', objectId: id, description: `role "${current.name}" deleted` });
     return { message: `role ${id} deleted` };
   }
 

@@ -5,10 +5,12 @@ import { maxStoredInt } from './stored-values.js';
 import { parseInput } from './parse-input.js';
 import { permissionKeys } from '@lynx/shared';
 import type { AccessEventHub } from '../access-events.js';
+import { noAudit, type Audit, type TraceAction } from '../audit.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import type { TokenRecord, TokensRepository } from '../repositories/tokens.js';
 import type { UsersRepository } from '../repositories/users.js';
+import { requireUser } from './access-policy.js';
 import type { AdminScope } from './admin-scope.js';
 import { hashToken, newTokenSecret } from './secrets.js';
 
@@ -43,10 +45,13 @@ export class TokensService {
     private readonly hub: AccessEventHub,
     private readonly scope: AdminScope,
     private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+    /** Token creation and deletion are recorded as changes of their user (spec 1.14). */
+    private readonly audit: Audit = noAudit,
   ) {}
 
   /** Another user's tokens are managed only within the caller's subtree and priority (spec 1.4). */
   private async targetUser(p: Principal, userId: number | 'me', action: 'list' | 'manage'): Promise<number> {
+    requireUser(p);
     const id = userId === 'me' ? p.userId : userId;
     if (id === p.userId) return id;
     const key = action === 'list' ? 'user/security/token/list/all' : 'user/security/token/create_delete';
@@ -87,6 +92,7 @@ export class TokensService {
       permissions: input.permissions ?? null,
       agent: '',
     });
+    await this.trace('create', p, id, `API token ${record.id} created${input.name ? ` ("${input.name}")` : ''}`);
     return { ...this.view(record, p), token: secret };
   }
 
@@ -95,6 +101,7 @@ export class TokensService {
     const token = await this.tokens.get(tokenId);
     if (!token || token.userId !== id) throw new NotFoundError(`token ${tokenId} not found`);
     await this.revoke(tokenId);
+    await this.trace('delete', p, id, `${token.type === 'login' ? 'login' : 'API'} token ${tokenId} deleted`);
     return { message: `token ${tokenId} deleted` };
   }
 
@@ -102,6 +109,12 @@ export class TokensService {
   async revoke(tokenId: number): Promise<void> {
     await this.tokens.delete(tokenId);
     this.hub.emit({ type: 'token-revoked', tokenId });
+  }
+
+  /** Scoped like the user's own entries: its first organization. Never names the secret. */
+  private async trace(action: TraceAction, p: Principal, userId: number, description: string): Promise<void> {
+    const organizationIds = userId === p.userId ? p.organizationIds : ((await this.users.get(userId).catch(() => null))?.organizationIds ?? []);
+    await this.audit.record({ action, objectType: 'user', objectId: userId, description, organizationId: organizationIds[0] ?? null });
   }
 
   private view(t: TokenRecord, p: Principal): TokenView {

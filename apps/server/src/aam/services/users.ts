@@ -3,6 +3,7 @@
 // connections recompute (or close, when the user is gone).
 import type { MessageResponse, MetaObject, User } from '@lynx/shared';
 import type { AccessEventHub } from '../access-events.js';
+import { noAudit, type Audit, type TraceAction } from '../audit.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { ChangePublisher } from '../events.js';
 import type { InstallationIndex } from '../installation-index.js';
@@ -32,16 +33,21 @@ export interface UsersServiceDeps {
   hub: AccessEventHub;
   changes?: ChangePublisher;
   now?: () => number;
+  /** Where committed changes are recorded (spec 1.14). */
+  audit?: Audit;
 }
 
 export class UsersService {
   private readonly now: () => number;
+  private readonly audit: Audit;
 
   constructor(private readonly deps: UsersServiceDeps) {
+    this.audit = deps.audit ?? noAudit;
     this.now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
   async me(p: Principal): Promise<User> {
+    this.deps.policy.requireUser(p);
     const user = await this.deps.users.get(p.userId);
     if (!user) throw new NotFoundError('user not found');
     return userView(user, this.rights(p).view);
@@ -105,6 +111,8 @@ export class UsersService {
     );
     this.syncAssignments(record.id, [], installationIds);
     this.deps.hub.emit({ type: 'access-changed', userId: record.id });
+    await this.trace('create', record, `user ${record.id} (${record.email}) created`);
+    await this.traceAssignments(record.id, [], installationIds);
     return record;
   }
 
@@ -157,6 +165,8 @@ export class UsersService {
     if (roleId !== undefined || organizationIds || installationIds || record.expireAt !== current.expireAt) {
       this.deps.hub.emit({ type: 'access-changed', userId: id });
     }
+    await this.trace('update', record, `user ${id} updated${userChangeNotes(current, record)}`);
+    if (installationIds) await this.traceAssignments(id, current.installationIds, installationIds);
     return userView(record, this.rights(p).view);
   }
 
@@ -172,6 +182,7 @@ export class UsersService {
     this.syncAssignments(id, current.installationIds, []);
     for (const t of tokens) this.deps.hub.emit({ type: 'token-revoked', tokenId: t.id });
     this.deps.hub.emit({ type: 'access-changed', userId: id });
+    await this.trace('delete', current, `user ${id} (${current.email}) deleted`);
     return { message: `user ${id} deleted` };
   }
 
@@ -192,6 +203,7 @@ export class UsersService {
     const metaKey = parseMetaKey(key);
     planMetaDelete(user.meta, metaKey, this.rights(p));
     await this.deps.users.deleteMeta(user.id, metaKey, this.now());
+    await this.trace('update', user, `meta key "${metaKey}" deleted`);
     return { message: `meta key "${metaKey}" deleted` };
   }
 
@@ -200,11 +212,28 @@ export class UsersService {
     const metaKey = parseMetaKey(key);
     const row = planMetaWrite(user.meta, metaKey, parseMetaObject(body), mode, createMissing, this.rights(p));
     await this.deps.users.setMeta(user.id, row, this.now());
+    await this.trace('update', user, `meta key "${metaKey}" set${row.protected ? ' (protected)' : ''}`);
     return { value: row.value, protected: row.protected };
+  }
+
+  /** Scoped to the user's first organization, so that organization's trace readers see it. */
+  private trace(action: TraceAction, user: Pick<UserRecord, 'id' | 'organizationIds'>, description: string): Promise<void> {
+    return this.audit.record({ action, objectType: 'user', objectId: user.id, description, organizationId: user.organizationIds[0] ?? null });
+  }
+
+  /** An assignment is also a change of the installation, recorded there for its readers. */
+  private async traceAssignments(userId: number, before: readonly number[], after: readonly number[]): Promise<void> {
+    const now = new Set(after);
+    for (const id of changedIds(before, after)) {
+      const inst = this.deps.index.byId(id);
+      const description = `user ${userId} ${now.has(id) ? 'assigned' : 'unassigned'}`;
+      await this.audit.record({ action: 'update', objectType: 'installation', objectId: id, description, installationId: id, organizationId: inst?.organizationId ?? null });
+    }
   }
 
   /** Unknown users and users outside the caller's subtree are both "not found", so ids do not leak. */
   private async visible(p: Principal, id: number): Promise<UserRecord> {
+    this.deps.policy.requireUser(p);
     const user = await this.deps.users.get(id);
     if (!user || !this.deps.scope.seesUser(p, user)) throw new NotFoundError(`user ${id} not found`);
     return user;
@@ -258,6 +287,17 @@ export class UsersService {
       this.deps.changes?.changed(inst.clientId, 'installation');
     }
   }
+}
+
+/** What an update changed of the user's reach, for its trace line. */
+function userChangeNotes(before: UserRecord, after: UserRecord): string {
+  const notes: string[] = [];
+  if (before.email !== after.email) notes.push(`e-mail changed from ${before.email} to ${after.email}`);
+  if (before.roleId !== after.roleId) notes.push(`role changed from ${before.roleId ?? 'none'} to ${after.roleId ?? 'none'}`);
+  if (!sameIds(before.organizationIds, after.organizationIds)) notes.push(`organisations now ${after.organizationIds.join(', ') || 'none'}`);
+  if (!sameIds(before.installationIds, after.installationIds)) notes.push(`assigned installations now ${after.installationIds.join(', ') || 'none'}`);
+  if (before.expireAt !== after.expireAt) notes.push(`expire_at now ${after.expireAt}`);
+  return notes.length ? `: ${notes.join('; ')}` : '';
 }
 
 function refuseOwnReachChange(current: UserRecord, input: UpdateUserInput): void {

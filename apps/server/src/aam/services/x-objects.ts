@@ -1,6 +1,7 @@
 // DeviceX and FunctionX (spec 1.7, 1.8, 2.3, 2.4): one service class, one instance per kind.
 import { z } from 'zod';
 import type { DeviceX, MessageResponse, MetaObject } from '@lynx/shared';
+import { noAudit, type Audit, type TraceAction } from '../audit.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import type { ChangePublisher } from '../events.js';
 import type { IndexedInstallation } from '../installation-index.js';
@@ -31,6 +32,8 @@ export interface XObjectsServiceOptions {
   policy: AccessPolicy;
   changes: ChangePublisher;
   now?: () => number;
+  /** Where committed changes are recorded (spec 1.14). */
+  audit?: Audit;
 }
 
 // Go clients send every field, with zero values (0, null) for the ones they did not set.
@@ -62,9 +65,11 @@ export class XObjectsService {
   private readonly policy: AccessPolicy;
   private readonly changes: ChangePublisher;
   private readonly now: () => number;
-  private readonly label: string;
+  private readonly label: 'device' | 'function';
+  private readonly audit: Audit;
 
   constructor(kind: XKind, opts: XObjectsServiceOptions) {
+    this.audit = opts.audit ?? noAudit;
     this.kind = kind;
     this.repo = new XObjectsRepository(opts.db, kind);
     this.policy = opts.policy;
@@ -100,6 +105,7 @@ export class XObjectsService {
     const meta = metaForCreate(input.meta, input.protected_meta, rights);
     const record = await this.repo.create(installationId, { type: input.type ?? '', meta }, this.now());
     this.publish(inst, opts);
+    await this.trace('create', inst, record.id, `${this.label} ${record.id} created${record.type ? ` (type "${record.type}")` : ''}`);
     return this.toJson(record, rights);
   }
 
@@ -112,6 +118,7 @@ export class XObjectsService {
     const meta = metaForReplace(current.meta, input.meta, input.protected_meta, rights);
     const record = await this.repo.replace(id, { type: input.type ?? current.type, meta }, this.nextUpdated(current));
     this.publish(inst, opts);
+    await this.trace('update', inst, id, `${this.label} ${id} updated`);
     return this.toJson(record, rights);
   }
 
@@ -119,6 +126,7 @@ export class XObjectsService {
     const inst = this.policy.require(p, `${this.kind}/create_delete`, installationId);
     if (!(await this.repo.delete(installationId, id))) throw this.notFound(installationId, id);
     this.publish(inst, opts);
+    await this.trace('delete', inst, id, `${this.label} ${id} deleted`);
     return { message: `${this.label} ${id} deleted` };
   }
 
@@ -143,6 +151,7 @@ export class XObjectsService {
     planMetaDelete(record.meta, metaKey, this.rights(p, installationId));
     await this.repo.deleteMeta(id, metaKey, this.nextUpdated(record));
     this.publish(inst, opts);
+    await this.trace('update', inst, id, `meta key "${metaKey}" deleted`);
     return { message: `meta key "${metaKey}" deleted` };
   }
 
@@ -162,7 +171,12 @@ export class XObjectsService {
     const row = planMetaWrite(record.meta, metaKey, input, mode, opts.createMissing ?? false, this.rights(p, installationId));
     await this.repo.setMeta(id, row, this.nextUpdated(record));
     this.publish(inst, opts);
+    await this.trace('update', inst, id, `meta key "${metaKey}" set${row.protected ? ' (protected)' : ''}`);
     return { value: row.value, protected: row.protected };
+  }
+
+  private trace(action: TraceAction, inst: IndexedInstallation, id: number, description: string): Promise<void> {
+    return this.audit.record({ action, objectType: this.label, objectId: id, description, installationId: inst.id, organizationId: inst.organizationId });
   }
 
   private async load(installationId: number, id: number): Promise<XObjectRecord> {

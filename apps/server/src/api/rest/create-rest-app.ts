@@ -8,6 +8,7 @@ import type { AppServices } from '../../services.js';
 import { installAuthentication } from './authenticate.js';
 import { installErrorHandler } from './error-handler.js';
 import { parseEveryBodyAsJson } from './parse-json-body.js';
+import { installRequestContext } from './request-context.js';
 import { registerRoutes } from './routes/index.js';
 
 /** Longer request lines get 414, which go-lynx answers by retrying status/log as POST (spec 2.0). */
@@ -37,6 +38,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   parseEveryBodyAsJson(app);
   installErrorHandler(app);
+  installRequestContext(app);
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.length > maxUrlLength) {
       return reply.status(414).send({ message: `URI too long (${request.url.length} > ${maxUrlLength} characters): send the topics as a JSON array with POST` });
@@ -57,6 +59,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
           apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           bearerAuth: { type: 'http', scheme: 'bearer' },
           basicAuth: { type: 'http', scheme: 'basic', description: 'Password is an API key; e-mail and password also work.' },
+          gatewayAuth: { type: 'http', scheme: 'basic', description: "A gateway's mqtt_username and mqtt_password (spec 1.6): its own installation only." },
         },
       },
       security: [{ apiKeyAuth: [] }, { bearerAuth: [] }, { basicAuth: [] }],
@@ -64,7 +67,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  installAuthentication(app, opts.services.auth);
+  installAuthentication(app, opts.services.auth, opts.services.gateways);
   registerRoutes(app, opts.services);
   await opts.extend?.(app);
   return app;

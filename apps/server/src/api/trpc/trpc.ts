@@ -4,12 +4,15 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { AppError } from '../../aam/errors.js';
 import type { Principal } from '../../aam/principal.js';
+import { currentRequest, runInRequestContext } from '../../aam/request-context.js';
 import type { AppServices } from '../../services.js';
 
 export interface TrpcContext {
   services: AppServices;
   /** null when the request carried no valid credentials; protected procedures refuse it. */
   principal: Principal | null;
+  /** How the caller reached the server (Host header), for addresses handed to gateways. */
+  origin?: { protocol: string; host: string | undefined };
 }
 
 // Stack traces stay in the server log, never in responses.
@@ -35,9 +38,17 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+// Each procedure (a batch holds several) runs in its own audit context named `/trpc/<procedure>`,
+// inside the HTTP request's; callers without HTTP (createCaller) get one too.
+const requestContext = t.middleware(({ ctx, path, type, next }) => {
+  const http = currentRequest();
+  const method = http?.method ?? (type === 'query' ? 'GET' : 'POST');
+  return runInRequestContext({ method, path: `/trpc/${path}`, ip: http?.ip ?? '', userId: ctx.principal?.userId }, () => next());
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(requestContext).use(mapErrors);
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Unauthorized' });
   return next({ ctx: { ...ctx, principal: ctx.principal } });

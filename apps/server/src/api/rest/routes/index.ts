@@ -2,10 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AppServices } from '../../../services.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerDataRoutes } from './data.js';
+import { registerGatewayRoutes } from './gateway.js';
 import { registerInstallationRoutes } from './installations.js';
 import { registerOrganizationRoutes } from './organizations.js';
 import { registerPingRoutes } from './ping.js';
 import { registerRoleRoutes } from './roles.js';
+import { registerTwoFactorRoutes } from './two-factor.js';
+import { registerTraceRoutes } from './trace.js';
 import { registerUserRoutes } from './user.js';
 import { registerXObjectRoutes } from './x-objects.js';
 
@@ -14,9 +17,12 @@ export function registerRoutes(app: FastifyInstance, services: AppServices): voi
   registerPingRoutes(app);
   registerAuthRoutes(app, services);
   registerUserRoutes(app, services);
+  registerTwoFactorRoutes(app, services);
   registerOrganizationRoutes(app, services);
   registerRoleRoutes(app, services);
+  registerTraceRoutes(app, services);
   registerDataRoutes(app, services);
   registerInstallationRoutes(app, services);
   registerXObjectRoutes(app, services);
+  registerGatewayRoutes(app, services);
 }

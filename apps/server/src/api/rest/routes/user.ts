@@ -31,11 +31,13 @@ export function registerUserRoutes(app: FastifyInstance, services: Pick<AppServi
     async (request) => users.list(principalOf(request), metaFilters(request.query as Record<string, unknown>, [])),
   );
   app.post('/api/v2/user', doc('Create a user (with password)', user), async (request) => users.create(principalOf(request), request.body));
-  app.get('/api/v2/user/me', doc('The calling user', user), async (request) => users.me(principalOf(request)));
+  // These two (and DELETE /auth) also serve a login that must change its password first.
+  const mustChange = { accepts: ['password-change'] as const };
+  app.get('/api/v2/user/me', { ...doc('The calling user', user), config: mustChange }, async (request) => users.me(principalOf(request)));
   app.put('/api/v2/user/me', doc('Change your own profile (not your role, organisations or expiry)', user), async (request) =>
     users.update(principalOf(request), 'me', request.body),
   );
-  app.put('/api/v2/user/me/password', doc('Change your own password: {current_password, new_password}', message), async (request) =>
+  app.put('/api/v2/user/me/password', { ...doc('Change your own password: {current_password, new_password}', message), config: mustChange }, async (request) =>
     services.passwords.changeOwn(principalOf(request), request.body),
   );
   app.get('/api/v2/user/:id', doc('One user', user, idParams), async (request) => users.get(principalOf(request), target(request)));
