@@ -201,6 +201,18 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     const runningBus = bus;
     closers.add('MQTT bus', () => runningBus.close());
 
+    // Ended tokens (every login makes one) are swept at start and hourly; authentication already
+    // refuses them, this keeps the table small and lets MQTT sessions holding one go.
+    const sweepTokens = () =>
+      services.tokens.sweepEnded().then(
+        (n) => n && logger.info({ tokens: n }, 'removed ended tokens'),
+        (err: unknown) => logger.warn({ err }, 'sweeping ended tokens failed'),
+      );
+    void sweepTokens();
+    const sweepTimer = setInterval(sweepTokens, 3600_000);
+    sweepTimer.unref();
+    closers.add('token sweep', async () => clearInterval(sweepTimer));
+
     let httpServer: Server | undefined;
     const app = await createRestApp({
       services,

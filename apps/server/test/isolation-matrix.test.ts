@@ -603,7 +603,9 @@ describe('cross-tenant moves and assignments', () => {
       organisations: [orgs.A],
       assigned_installations: [inst.B1.id],
     });
-    expectRefused(res, [403, 404], 'create a user of A assigned to B1');
+    // B1 is invisible to A's admin, so it answers like an installation that does not exist (400).
+    expectRefused(res, [400, 403, 404], 'create a user of A assigned to B1');
+    expect((res.body as { message: string }).message).toBe(`invalid assigned_installations: installation ${inst.B1.id} does not exist`);
     expect(expectOk(await admin.get(`/api/v2/installation/${inst.B1.id}`)).users).toEqual(inst.B1.users);
   });
 });

@@ -17,6 +17,12 @@ export interface Principal {
    * assignments. Only AccessPolicy reads it. Such principals have `userId` 0, which is no user.
    */
   installationIds?: ReadonlySet<number>;
+  /**
+   * The token carries a `permissions` subset (spec 1.16): it acts within those keys and may not
+   * change the account itself (profile, e-mail, two-factor, own password), or a read-only key could
+   * take the account over through an e-mail change and a password reset.
+   */
+  narrowed?: boolean;
 }
 
 /** False for principals that are not a user (gateways): they have no profile, password or tokens. */

@@ -40,6 +40,15 @@ export class TokensRepository {
     return rows.map(toRecord);
   }
 
+  /** Tokens that may have ended: an expiry passed, or a session timeout set (checked by the caller). */
+  async listEndingCandidates(now: number): Promise<TokenRecord[]> {
+    const rows = await this.db.apiToken.findMany({
+      where: { OR: [{ expire: { gt: 0, lte: now } }, { sessionTimeout: { gt: 0 } }] },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map(toRecord);
+  }
+
   async get(id: number): Promise<TokenRecord | null> {
     const row = await this.db.apiToken.findUnique({ where: { id } });
     return row ? toRecord(row) : null;

@@ -72,6 +72,11 @@ export class AccessPolicy {
     requireUser(principal);
   }
 
+  /** For changes to the caller's own account; see {@link requireAccountOwner}. */
+  requireAccountOwner(principal: Principal): void {
+    requireAccountOwner(principal);
+  }
+
   /** Whether protected meta of an object of `kind` in this installation is visible / editable. */
   protectedMeta(principal: Principal, kind: 'installation' | 'devicex' | 'functionx', installationId: number) {
     return {
@@ -87,4 +92,12 @@ export class AccessPolicy {
  */
 export function requireUser(principal: Principal): void {
   if (!isUser(principal)) throw new ForbiddenError('this credential belongs to a gateway, not a user: user endpoints are not available to it');
+}
+
+/** Own-account changes need the user's full credential: not a gateway, not a token narrowed to a subset. */
+export function requireAccountOwner(principal: Principal): void {
+  requireUser(principal);
+  if (principal.narrowed) {
+    throw new ForbiddenError('this API key is restricted to a permission subset: it cannot change its own account (profile, meta, password, two-factor)');
+  }
 }

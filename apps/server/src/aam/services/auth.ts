@@ -307,7 +307,9 @@ export class AuthService {
       .filter(([, on]) => on)
       .map(([key]) => key);
     const permissions = new Set(subset ? granted.filter((k) => subset.includes(k)) : granted);
-    return { userId: user.id, email: user.email, roleId: user.roleId, tokenId, permissions, organizationIds: user.organizationIds };
+    const principal: Principal = { userId: user.id, email: user.email, roleId: user.roleId, tokenId, permissions, organizationIds: user.organizationIds };
+    if (subset) principal.narrowed = true;
+    return principal;
   }
 }
 

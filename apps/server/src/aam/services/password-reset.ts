@@ -97,12 +97,13 @@ export class PasswordResetService {
 
   /** `PUT /api/v2/auth/reset_password {password}` with the reset token as credentials. */
   async complete(creds: RequestCredentials, body: unknown): Promise<MessageResponse> {
-    await this.guard.before({ ip: creds.ip });
+    // Not throttled: a reset token has 256 random bits, so guessing is hopeless, while counting
+    // these failures would let anyone lock out a shared source address. Failures are still traced.
     const secret = tokenSecretOf(creds);
     const token = secret && secret.length <= 512 ? await this.deps.tokens.findByHash(hashToken(secret)) : null;
     const user = token && token.type === tokenType.reset && tokenAlive(token, this.now()) ? await this.deps.users.get(token.userId) : null;
     if (!token || !user) {
-      await this.guard.failed({ ip: creds.ip }, 'password reset with an unknown, used or expired reset token');
+      await this.audit.record({ action: 'failed', objectType: 'user', description: `password reset with an unknown, used or expired reset token from ${creds.ip ?? 'unknown address'}` });
       throw new UnauthorizedError('not a valid password reset token: ask for a new one with POST /api/v2/auth/reset_password');
     }
     // Ends every login session and reset token of the user, this one included.

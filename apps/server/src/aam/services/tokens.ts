@@ -12,7 +12,11 @@ import type { TokenRecord, TokensRepository } from '../repositories/tokens.js';
 import type { UsersRepository } from '../repositories/users.js';
 import { requireUser } from './access-policy.js';
 import type { AdminScope } from './admin-scope.js';
+import { tokenAlive } from './auth.js';
+import { tokenType } from './login-tokens.js';
 import { hashToken, newTokenSecret } from './secrets.js';
+
+const unlistedTypes: ReadonlySet<string> = new Set([tokenType.twoFactor, tokenType.reset]);
 
 export const createTokenInput = z.object({
   name: z.string().max(200).default(''),
@@ -64,7 +68,8 @@ export class TokensService {
 
   async list(p: Principal, userId: number | 'me'): Promise<TokenView[]> {
     const id = await this.targetUser(p, userId, 'list');
-    return (await this.tokens.listForUser(id)).map((t) => this.view(t, p));
+    // Two-factor and reset tokens are steps of a login in flight, not sessions or keys to manage.
+    return (await this.tokens.listForUser(id)).filter((t) => !unlistedTypes.has(t.type)).map((t) => this.view(t, p));
   }
 
   async create(p: Principal, userId: number | 'me', body: unknown): Promise<TokenView> {
@@ -103,6 +108,21 @@ export class TokensService {
     await this.revoke(tokenId);
     await this.trace('delete', p, id, `${token.type === 'login' ? 'login' : 'API'} token ${tokenId} deleted`);
     return { message: `token ${tokenId} deleted` };
+  }
+
+  /**
+   * Deletes tokens that no longer work (expired, timed out), so the table does not grow with every
+   * login, and announces each so connections still holding one let go.
+   */
+  async sweepEnded(): Promise<number> {
+    const now = this.now();
+    let swept = 0;
+    for (const token of await this.tokens.listEndingCandidates(now)) {
+      if (tokenAlive(token, now)) continue;
+      await this.revoke(token.id);
+      swept++;
+    }
+    return swept;
   }
 
   /** Deletes a token and tells every cache of it (MQTT connections) to let go now. */

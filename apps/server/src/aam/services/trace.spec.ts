@@ -13,7 +13,7 @@ import { openStore } from '../store/open-store.js';
 import { createTestDatabase } from '../store/test-helpers.js';
 import { createAamFixture, type AamFixture } from './aam-test-fixture.js';
 import { loadInstallationIndex } from './installations.js';
-import { TraceService } from './trace.js';
+import { goRuneObjectId, TraceService } from './trace.js';
 
 let f: AamFixture;
 
@@ -139,6 +139,8 @@ describe('TraceService.list query', () => {
     expect((await f.trace.list(f.admin, { from: 1_700_000_010.5, to: 1_700_000_030 })).total).toBe(2);
     expect((await f.trace.list(f.admin, { object_type: 'device', object_id: '1', order: 'asc' })).data.map((e) => e.action)).toEqual(['create', 'update', 'delete']);
     expect((await f.trace.list(f.admin, { object_type: 'function' })).total).toBe(2);
+    // go-lynx's string(int64): object 1 arrives as U+0001.
+    expect((await f.trace.list(f.admin, { object_type: 'device', object_id: '\u0001' })).total).toBe(3);
     expect((await f.trace.list(f.admin, { action: 'create,delete' })).data.map((e) => e.description)).toEqual(['entry 3', 'entry 2', 'entry 0']);
     expect((await f.trace.list(f.admin, { action: ['update', 'delete'] })).total).toBe(3);
     const one = all.data[2];
@@ -231,5 +233,17 @@ describe('TraceService.list permissions', () => {
     await f.trace.record({ action: 'update', objectType: 'installation', objectId: 0, description: 'not reached', installationId: last + 1, organizationId: f.orgs.sibling });
     const reader = as(f.user, ['trace/list', 'installation/list/assigned'], [f.orgs.child]);
     expect((await f.trace.list(reader, {})).data.map((e) => e.description)).toEqual(['reached']);
+  });
+});
+
+describe('goRuneObjectId', () => {
+  it("reads go-lynx's one-character object ids as code points and leaves digits alone", () => {
+    expect(goRuneObjectId('A')).toBe('65');
+    expect(goRuneObjectId('\u03e8')).toBe('1000');
+    expect(goRuneObjectId('\u{1F600}')).toBe(String(0x1f600));
+    expect(goRuneObjectId('5')).toBe('5');
+    expect(goRuneObjectId('12')).toBe('12');
+    expect(goRuneObjectId('ab')).toBe('ab');
+    expect(goRuneObjectId(7)).toBe(7);
   });
 });

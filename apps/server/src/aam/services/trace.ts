@@ -46,6 +46,19 @@ const whole = (what: string) =>
       .transform(Number)
       .optional(),
   );
+/**
+ * go-lynx sends `object_id` as Go's `string(int64)`, which is the character with that code point
+ * (id 65 arrives as "A"), not its digits. A single non-digit character is read that way. Ids 48-57
+ * come as the digits "0".."9" and cannot be told from ids 0-9: digits win, as every other client
+ * sends digits.
+ */
+export function goRuneObjectId(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const chars = [...v];
+  if (chars.length !== 1 || /^[0-9]$/.test(v)) return v;
+  return String(chars[0].codePointAt(0));
+}
+
 /** `action=a,b`, repeated `action=a&action=b`, or an array from tRPC. */
 const list = (v: unknown) => {
   if (v === undefined || v === null) return undefined;
@@ -66,7 +79,7 @@ const traceQuery = z.object({
     z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).default('desc'),
   ),
   object_type: z.preprocess(blank, z.enum(traceObjectTypes, { error: `must be one of ${traceObjectTypes.join(', ')}` }).optional()),
-  object_id: whole('an object id (a non-negative integer)'),
+  object_id: z.preprocess(goRuneObjectId, whole('an object id (a non-negative integer)')),
   id: whole('a trace entry id (digits)'),
   action: z.preprocess(
     list,

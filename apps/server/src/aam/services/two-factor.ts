@@ -87,7 +87,7 @@ export class TwoFactorService {
 
   /** Offers a new secret and recovery codes; nothing changes for login until {@link confirm}. */
   async enroll(p: Principal): Promise<TotpEnrolment> {
-    this.deps.policy.requireUser(p);
+    this.deps.policy.requireAccountOwner(p);
     const security = await this.deps.security.get(p.userId);
     if (!security) throw new NotFoundError('user not found');
     if (security.totpSecret) throw new ConflictError('two-factor is already enabled: disable it first (DELETE /api/v2/user/me/security/totp)');
@@ -99,7 +99,7 @@ export class TwoFactorService {
 
   /** The first code from the authenticator proves it holds the secret; from then on login asks for codes. */
   async confirm(p: Principal, body: unknown): Promise<TotpStatus & { message: string }> {
-    this.deps.policy.requireUser(p);
+    this.deps.policy.requireAccountOwner(p);
     const { code } = parseInput(codeInput, body ?? {});
     return this.serialized(p.userId, async () => {
       const security = await this.deps.security.get(p.userId);
@@ -117,7 +117,7 @@ export class TwoFactorService {
 
   /** Turns two-factor off for yourself, proven by a current code or the password. */
   async disable(p: Principal, body: unknown, client: { ip?: string } = {}): Promise<{ message: string }> {
-    this.deps.policy.requireUser(p);
+    this.deps.policy.requireAccountOwner(p);
     const input = parseInput(disableInput, body ?? {});
     const user = await this.deps.users.get(p.userId);
     const security = await this.deps.security.get(p.userId);

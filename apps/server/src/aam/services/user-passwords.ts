@@ -44,7 +44,7 @@ export class UserPasswordsService {
 
   /** `PUT /user/me/password`: the current password proves it is the user, not a stolen session. */
   async changeOwn(p: Principal, body: unknown): Promise<MessageResponse> {
-    this.deps.policy.requireUser(p);
+    this.deps.policy.requireAccountOwner(p);
     const input = parseInput(changeOwnPasswordInput, body ?? {});
     const user = await this.deps.users.get(p.userId);
     if (!user) throw new NotFoundError('user not found');

@@ -131,8 +131,13 @@ describe('UsersService update', () => {
     expect(f.index.byId(mine.id)?.userIds).toEqual(new Set([worker.principal.userId]));
     expect(f.changes).toEqual([{ clientId: mine.client_id, kind: 'installation' }]);
     expect(f.events).toEqual([{ type: 'access-changed', userId: worker.principal.userId }]);
-    await expect(f.usersService.update(f.childAdmin, worker.principal.userId, { assigned_installations: [mine.id, theirs.id] })).rejects.toThrow(ForbiddenError);
-    await expect(f.usersService.update(f.childAdmin, worker.principal.userId, { assigned_installations: [4242] })).rejects.toThrow(BadRequestError);
+    // Another tenant's installation answers exactly like one that does not exist: its id does not leak.
+    await expect(f.usersService.update(f.childAdmin, worker.principal.userId, { assigned_installations: [mine.id, theirs.id] })).rejects.toThrow(
+      new BadRequestError(`invalid assigned_installations: installation ${theirs.id} does not exist`),
+    );
+    await expect(f.usersService.update(f.childAdmin, worker.principal.userId, { assigned_installations: [4242] })).rejects.toThrow(
+      new BadRequestError('invalid assigned_installations: installation 4242 does not exist'),
+    );
     await expect(f.usersService.update(f.childAdmin, worker.principal.userId, { organisations: [f.orgs.sibling] })).rejects.toThrow(ForbiddenError);
     await expect(f.usersService.update(f.childAdmin, worker.principal.userId, { organisations: [] })).rejects.toThrow(/at least one/);
 

@@ -125,6 +125,7 @@ export class UsersService {
     const input = parseInput(updateUserInput, body ?? {});
     const current = await this.visible(p, id);
     const own = id === p.userId;
+    if (own) this.deps.policy.requireAccountOwner(p);
     if (own) refuseOwnReachChange(current, input);
     else {
       this.deps.policy.requirePermission(p, 'user/update');
@@ -248,7 +249,8 @@ export class UsersService {
   private async writable(p: Principal, target: UserTarget): Promise<UserRecord> {
     const id = target === 'me' ? p.userId : target;
     const user = await this.visible(p, id);
-    if (id !== p.userId) {
+    if (id === p.userId) this.deps.policy.requireAccountOwner(p);
+    else {
       this.deps.policy.requirePermission(p, 'user/update');
       await this.deps.scope.requireOutranks(p, user);
     }
@@ -270,7 +272,9 @@ export class UsersService {
   /** Assigning a user to an installation, or taking it away, is a change of that installation. */
   private requireAssignable(p: Principal, installationIds: readonly number[]): void {
     for (const id of installationIds) {
-      if (!this.deps.index.byId(id)) throw new BadRequestError(`installation ${id} does not exist`);
+      // Missing and invisible installations answer alike, so other tenants' ids do not leak.
+      const visible = this.deps.index.byId(id) && (this.deps.policy.can(p, 'installation/list', id) || this.deps.policy.can(p, 'installation/update', id));
+      if (!visible) throw new BadRequestError(`invalid assigned_installations: installation ${id} does not exist`);
       if (!this.deps.policy.can(p, 'installation/update', id)) throw new ForbiddenError(`missing permission installation/update on installation ${id}`);
     }
   }
