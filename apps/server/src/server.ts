@@ -191,7 +191,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       host: config.host,
       mqttPort: config.mqttPort,
       dataDir: config.dataDir,
-      access: new MqttAccess(auth, policy, index, hub, gateways),
+      access: new MqttAccess(auth, policy, index, hub, gateways, trace),
       processors: [storage],
       logger: logger.child({ component: 'bus' }),
       // The bus limit guards memory; the storage limit decides what is a bad value payload, so

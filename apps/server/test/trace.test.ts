@@ -6,6 +6,7 @@ import { roleSchema, traceListSchema, type TraceList } from '@lynx/shared';
 import { z } from 'zod';
 import { createInstallation, type InstallationRef } from './helpers/fixtures.js';
 import { expectOk, LynxHttp } from './helpers/lynx-http.js';
+import { connackCode } from './helpers/mqtt-client.js';
 import { removeDataDir, startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 let server: ServerProcess;
@@ -77,9 +78,24 @@ describe('GET /api/v2/trace', () => {
     // go-lynx without object type: an id (possibly empty), integer seconds.
     const byId = await trace(admin, `from=${Math.floor(now - 3600)}&to=${Math.ceil(now + 60)}&limit=10&offset=0&order=asc&id=${nl.data[0].id}`);
     expect(byId.data).toEqual([nl.data[0]]);
+    // go-lynx with an object type sends the id as Go's string(int64): one character of that code point.
+    const rune = await trace(admin, `from=-62135596800&to=${Math.ceil(now + 60)}&limit=10&offset=0&order=desc&object_type=device&object_id=${encodeURIComponent(String.fromCodePoint(deviceId))}`);
+    expect(rune.data.map((e) => e.id)).toEqual((await trace(admin, `object_type=device&object_id=${deviceId}`)).data.map((e) => e.id));
+    expect(rune.count).toBeGreaterThan(0);
     const noId = await trace(admin, `from=0&to=${Math.ceil(now + 60)}&limit=2&offset=1&order=asc&id=`);
     expect(noId.count).toBe(2);
     expect(noId.total).toBeGreaterThan(3);
+  });
+
+  it('records a refused MQTT connect once a minute per user name, without the key', async () => {
+    const login = { username: 'dead-sensor', password: 'revoked-key-0123456789' };
+    expect(await connackCode(server.mqttUrl, login)).toBe(4);
+    expect(await connackCode(server.mqttUrl, login)).toBe(4);
+    const page = await trace(admin, 'object_type=mqtt&action=failed');
+    const mine = page.data.filter((e) => e.description.includes('"dead-sensor"'));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ action: 'failed', object_type: 'mqtt', user_id: 0 });
+    expect(JSON.stringify(page)).not.toContain(login.password);
   });
 
   it('shows an organization admin its own subtree only', async () => {

@@ -3,6 +3,7 @@
 // checks are set lookups.
 import type { AccessEvent, InstallationScope, MqttAccessService, MqttPrincipal } from '../access.js';
 import type { AccessEventHub } from '../access-events.js';
+import { noAudit, type Audit } from '../audit.js';
 import type { InstallationIndex } from '../installation-index.js';
 import type { Principal } from '../principal.js';
 import type { AccessPolicy } from './access-policy.js';
@@ -16,7 +17,12 @@ export class MqttAccess implements MqttAccessService {
     private readonly index: InstallationIndex,
     private readonly hub: AccessEventHub,
     private readonly gateways?: Pick<GatewayCredentialsService, 'authenticate' | 'byUsername'>,
+    private readonly audit: Audit = noAudit,
+    private readonly nowMs: () => number = () => Date.now(),
   ) {}
+
+  /** Last trace time of a refused user name: a device retrying a dead key every second is one entry a minute. */
+  private readonly refusalsTraced = new Map<string, number>();
 
   async authenticateMqtt(username: string | undefined, password: string | undefined): Promise<MqttPrincipal | null> {
     // Spec 3.3: the username is free-form; `bearer` marks an OAuth2 token, which is a token here too.
@@ -25,7 +31,19 @@ export class MqttAccess implements MqttAccessService {
     if (principal) return this.toMqtt(principal);
     // Spec 1.6: a gateway connects with its mqtt_username and mqtt_password.
     const gateway = username && this.gateways ? await this.gateways.authenticate(username, password, 'mqtt') : null;
-    return gateway ? this.gatewayToMqtt(gateway) : null;
+    if (gateway) return this.gatewayToMqtt(gateway);
+    await this.traceRefusal(username ?? '');
+    return null;
+  }
+
+  private async traceRefusal(username: string): Promise<void> {
+    const now = this.nowMs();
+    const last = this.refusalsTraced.get(username);
+    if (last !== undefined && now - last < 60_000) return;
+    if (this.refusalsTraced.size >= 10_000) this.refusalsTraced.clear();
+    this.refusalsTraced.set(username, now);
+    const shown = JSON.stringify(username.slice(0, 100));
+    await this.audit.record({ action: 'failed', objectType: 'mqtt', description: `MQTT connect refused for user name ${shown}: unknown, expired or revoked key` });
   }
 
   async refreshPrincipal(current: MqttPrincipal): Promise<MqttPrincipal | null> {
