@@ -1,26 +1,14 @@
 // The organization, user, role and permission procedures through createCallerFactory, on the
 // administration services of a real store.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdminFixture, type AdminFixture } from '../../aam/services/admin-test-fixture.js';
-import type { Principal } from '../../aam/principal.js';
-import type { AppServices } from '../../services.js';
-import { appRouter } from './router.js';
-import { createCallerFactory } from './trpc.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AdminFixture } from '../../aam/services/admin-test-fixture.js';
+import { useAdminCallers } from './trpc-test-fixture.js';
 
+const { fixture, caller } = useAdminCallers();
 let f: AdminFixture;
-const createCaller = createCallerFactory(appRouter);
-
-beforeEach(async () => {
-  f = await createAdminFixture();
+beforeEach(() => {
+  f = fixture();
 });
-afterEach(async () => {
-  await f.close();
-});
-
-function caller(principal: Principal | null) {
-  const services = { organizations: f.orgService, users: f.usersService, passwords: f.passwords, roles: f.roleService, tokens: f.tokens } as unknown as AppServices;
-  return createCaller({ services, principal });
-}
 
 describe('administration procedures', () => {
   it('manage organizations', async () => {

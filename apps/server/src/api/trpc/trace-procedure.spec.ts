@@ -1,27 +1,15 @@
 // trace.list through createCallerFactory, and the request context every procedure runs in: what
 // a procedure changes is recorded with path /trpc/<procedure> and the caller.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdminFixture, type AdminFixture } from '../../aam/services/admin-test-fixture.js';
-import type { Principal } from '../../aam/principal.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AdminFixture } from '../../aam/services/admin-test-fixture.js';
 import { runInRequestContext } from '../../aam/request-context.js';
-import type { AppServices } from '../../services.js';
-import { appRouter } from './router.js';
-import { createCallerFactory } from './trpc.js';
+import { useAdminCallers } from './trpc-test-fixture.js';
 
+const { fixture, caller } = useAdminCallers();
 let f: AdminFixture;
-const createCaller = createCallerFactory(appRouter);
-
-beforeEach(async () => {
-  f = await createAdminFixture();
+beforeEach(() => {
+  f = fixture();
 });
-afterEach(async () => {
-  await f.close();
-});
-
-function caller(principal: Principal | null) {
-  const services = { organizations: f.orgService, users: f.usersService, roles: f.roleService, trace: f.trace } as unknown as AppServices;
-  return createCaller({ services, principal });
-}
 
 describe('trace.list procedure', () => {
   it('lists what procedures recorded, under the procedure path and caller', async () => {

@@ -1,24 +1,15 @@
 // The two-factor procedures of the UI (auth.totp*) through createCallerFactory, on the real
 // two-factor service and store.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../aam/principal.js';
-import { createAdminFixture, type AdminFixture } from '../../aam/services/admin-test-fixture.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AdminFixture } from '../../aam/services/admin-test-fixture.js';
 import { totpCode } from '../../aam/services/totp.js';
-import type { AppServices } from '../../services.js';
-import { appRouter } from './router.js';
-import { createCallerFactory } from './trpc.js';
+import { useAdminCallers } from './trpc-test-fixture.js';
 
+const { fixture, caller } = useAdminCallers();
 let f: AdminFixture;
-const createCaller = createCallerFactory(appRouter);
-
-beforeEach(async () => {
-  f = await createAdminFixture();
+beforeEach(() => {
+  f = fixture();
 });
-afterEach(async () => {
-  await f.close();
-});
-
-const caller = (principal: Principal | null) => createCaller({ services: { twoFactor: f.twoFactor } as unknown as AppServices, principal });
 
 describe('auth.totp* procedures', () => {
   it('enrol, confirm, report and disable the caller’s two-factor', async () => {
