@@ -6,7 +6,7 @@ import { newRunId, postgresAdminUrl, probePostgres } from './apps/server/src/aam
 // that start the real server live in apps/server/test. Everything runs on SQLite ("sqlite"
 // project); the AAM specs and the server tests run a second time on PostgreSQL ("postgres").
 const everything = ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'apps/*/test/**/*.test.ts'];
-const onTheDatabase = ['apps/server/src/aam/**/*.spec.ts', 'apps/server/src/api/**/*.spec.ts', 'apps/server/test/**/*.test.ts'];
+const onTheDatabase = ['apps/server/src/aam/**/*.spec.ts', 'apps/server/src/api/**/*.spec.ts', 'apps/server/src/processors/**/*.spec.ts', 'apps/server/test/**/*.test.ts'];
 
 /** Null when the test server answers, else why not. */
 async function postgresUnreachable(): Promise<string | null> {

@@ -34,6 +34,12 @@ import { TraceService } from './aam/services/trace.js';
 import { UserPasswordsService } from './aam/services/user-passwords.js';
 import { UsersService } from './aam/services/users.js';
 import { XObjectsService } from './aam/services/x-objects.js';
+import { FileBlobStore } from './aam/services/file-blob-store.js';
+import { FilesService } from './aam/services/files.js';
+import { createEdgeApps } from './processors/edge-apps/create-edge-apps.js';
+import type { EdgeRuntimeControl } from './processors/edge-apps/runtime-control.js';
+import { EdgeRuntime } from './processors/edge-apps/runtime/edge-runtime.js';
+import { SearchService } from './aam/services/search.js';
 import { openStore } from './aam/store/open-store.js';
 import { createRestApp } from './api/rest/create-rest-app.js';
 import { mountTrpc } from './api/trpc/mount.js';
@@ -43,6 +49,11 @@ import type { Logger } from './log.js';
 import { DataService } from './processors/storage/data-service.js';
 import { IngestStatsService } from './processors/storage/ingest-stats.js';
 import { createStorageProcessor } from './processors/storage/storage-processor.js';
+import { ScheduleRunner } from './processors/schedules/schedule-runner.js';
+import { DeliveryWorker } from './processors/notifications/delivery-worker.js';
+import { NotificationsService } from './processors/notifications/notifications-service.js';
+import { NotificationsRepository } from './processors/notifications/repository.js';
+import { SchedulesService } from './processors/schedules/schedules-service.js';
 import type { AppServices } from './services.js';
 import { openLevelStore } from './tsdb/level-store.js';
 
@@ -153,8 +164,21 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     const common = { db: store.db, index, organizations, policy, changes, accessEvents: hub, audit: trace };
     // The bus binds its port after the services exist; gateways are told the bound one.
     const gateways = new GatewayCredentialsService({ db: store.db, index, policy, hub, audit: trace, mqttPort: () => bus?.mqttPort ?? config.mqttPort });
+    // Set by the edge-app runtime once it runs; instance changes before that restart nothing.
+    let edgeRuntime: EdgeRuntimeControl | undefined;
+    const edgeApps = createEdgeApps({ db: store.db, policy, organizations, changes, audit: trace, runtime: () => edgeRuntime });
+    const files = new FilesService({ db: store.db, blobs: new FileBlobStore(join(config.dataDir, 'files')), policy, organizations, index, maxUploadBytes: config.maxUploadBytes, audit: trace });
+    // Blobs of rows a crash or an SQL cascade (installation, forced organization delete) left behind.
+    const sweepFiles = (startup = false) => files.sweep({ startup }).catch((err: unknown) => logger.warn({ err }, 'sweeping unreferenced file blobs failed'));
+    await sweepFiles(true);
+    // Notification sends are queued in SQL (NotificationDelivery) and delivered by this worker,
+    // started below once everything runs; pending rows of a previous run are resumed then.
+    const notificationsRepo = new NotificationsRepository(store.db);
+    const deliveryWorker = new DeliveryWorker({ repo: notificationsRepo, log: logger.child({ component: 'notifications' }) });
     const onInstallationDeleted = (id: number) => {
       gateways.installationDeleted(id);
+      services.edgeRuntime.installationDeleted(id);
+      void sweepFiles();
       return tsdb.deleteInstallation(id);
     };
     const services: AppServices = {
@@ -174,6 +198,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
         changes,
         onInstallationDeleted,
         audit: trace,
+        publishedApps: (ids) => edgeApps.catalogue.publishedBy(ids),
       }),
       roles: new RolesService({ roles: rolesRepo, settings: settingsRepo, scope, policy, hub, audit: trace }),
       policy,
@@ -185,6 +210,22 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       ingest: new IngestStatsService(storage, policy),
       trace,
       gateways,
+      schedules: new SchedulesService({ db: store.db, policy, changes, audit: trace }),
+      notifications: new NotificationsService({ repo: notificationsRepo, policy, organizations, worker: deliveryWorker, audit: trace }),
+      search: new SearchService({ db: store.db, policy }),
+      edgeApps: edgeApps.catalogue,
+      edgeAppInstances: edgeApps.instances,
+      // Workers start once the bus runs (below); `mq:pub` goes through it.
+      edgeRuntime: new EdgeRuntime({
+        db: store.db,
+        index,
+        policy,
+        services: () => services,
+        publish: (topic, payload, opts) => (bus ? bus.publish(topic, payload, opts) : Promise.reject(new Error('the bus is not running'))),
+        notify: () => (p, installationId, outputId, payload) => services.notifications.send(p, installationId, outputId, payload),
+        logger: logger.child({ component: 'edge-apps' }),
+      }),
+      files,
     };
 
     bus = await startBus({
@@ -192,7 +233,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       mqttPort: config.mqttPort,
       dataDir: config.dataDir,
       access: new MqttAccess(auth, policy, index, hub, gateways, trace),
-      processors: [storage],
+      processors: [storage, services.edgeRuntime],
       logger: logger.child({ component: 'bus' }),
       // The bus limit guards memory; the storage limit decides what is a bad value payload, so
       // oversize values reach storage and are counted per installation there.
@@ -200,6 +241,22 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     });
     const runningBus = bus;
     closers.add('MQTT bus', () => runningBus.close());
+    // Every configured instance runs again after a restart; workers stop before the bus closes.
+    closers.add('edge-app runtime', () => services.edgeRuntime.close());
+    await services.edgeRuntime.start();
+    edgeRuntime = services.edgeRuntime;
+
+    // The `server` schedule executor publishes through the bus; closed before it (closers run in
+    // reverse), so the minute the server stops in still runs.
+    const scheduleRunner = new ScheduleRunner({
+      db: store.db,
+      publish: (topic, payload) => runningBus.publish(topic, payload, { qos: 1 }),
+      logger: logger.child({ component: 'schedules' }),
+    });
+    await scheduleRunner.start();
+    closers.add('schedule runner', () => scheduleRunner.close());
+    deliveryWorker.start();
+    closers.add('notification delivery', () => deliveryWorker.close());
 
     // Ended tokens (every login makes one) are swept at start and hourly; authentication already
     // refuses them, this keeps the table small and lets MQTT sessions holding one go.
@@ -223,6 +280,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
         return httpServer;
       },
       extend: (instance) => mountTrpc(instance, services),
+      maxUploadBytes: config.maxUploadBytes,
     });
     runningBus.attachWebSocket(httpServer!, '/mqtt');
     await app.listen({ host: config.host, port: config.httpPort });

@@ -12,6 +12,13 @@ import type { TraceService } from './aam/services/trace.js';
 import type { UserPasswordsService } from './aam/services/user-passwords.js';
 import type { UsersService } from './aam/services/users.js';
 import type { XObjectsService } from './aam/services/x-objects.js';
+import type { FilesService } from './aam/services/files.js';
+import type { EdgeAppCatalogueService } from './processors/edge-apps/catalogue/service.js';
+import type { EdgeAppInstancesService } from './processors/edge-apps/instances/service.js';
+import type { EdgeRuntime } from './processors/edge-apps/runtime/edge-runtime.js';
+import type { SearchService } from './aam/services/search.js';
+import type { SchedulesService } from './processors/schedules/schedules-service.js';
+import type { NotificationsService } from './processors/notifications/notifications-service.js';
 import type { DataService } from './processors/storage/data-service.js';
 import type { IngestStatsService } from './processors/storage/ingest-stats.js';
 
@@ -39,4 +46,18 @@ export interface AppServices {
   trace: TraceService;
   /** Gateway (edge client) credentials: issue, reset, authenticate. */
   gateways: GatewayCredentialsService;
+  /** Edge-app catalogue, versions and release names (spec 1.12, 2.9). */
+  edgeApps: EdgeAppCatalogueService;
+  /** Configured edge-app instances per installation; also read by the Lua runtime. */
+  edgeAppInstances: EdgeAppInstancesService;
+  /** Server-side Lua runtime of configured edge apps (spec 5): their state and logs. */
+  edgeRuntime: EdgeRuntime;
+  /** Installation and organization files, bytes by hash under <dataDir>/files (spec 1.15, 2.11). */
+  files: FilesService;
+  /** Schedules (spec 1.13, 2.10); the `server` executor runs in processors/schedules/schedule-runner.ts. */
+  schedules: SchedulesService;
+  /** Notification messages, outputs, executors and sends (spec 1.11, 2.8); delivery in processors/notifications/delivery-worker.ts. */
+  notifications: NotificationsService;
+  /** `GET /api/v3beta/search` over installations, devices and functions the caller may list. */
+  search: SearchService;
 }

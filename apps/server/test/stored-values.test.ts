@@ -31,6 +31,17 @@ describe('values beyond what every store holds', () => {
     expect((await admin.get(`/api/v2/installation/${inst.id}`)).body).toMatchObject({ name: 'target', meta: { site: 'north' } });
   });
 
+  it('stores large incompressible meta values of devices and functions (no index row limit)', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const value = randomBytes(12_000).toString('base64');
+    for (const kind of ['devicex', 'functionx']) {
+      const obj = expectOk(await admin.post<{ id: number }>(`/api/v2/${kind}/${inst.id}`, { type: 't', meta: { big: value } }));
+      expectOk(await admin.put(`/api/v2/${kind}/${inst.id}/${obj.id}/meta/other?create_missing=true`, { value }));
+      const back = expectOk(await admin.get<{ meta: Record<string, string> }>(`/api/v2/${kind}/${inst.id}/${obj.id}`));
+      expect(back.meta).toMatchObject({ big: value, other: value });
+    }
+  });
+
   it('answers 401 to a login whose e-mail holds a NUL character', async () => {
     const res = await new LynxHttp(server.httpUrl).post('/api/v2/auth', undefined, { Authorization: LynxHttp.basic('admin\u0000@lynx.local', 'x') });
     expect(res.status).toBe(401);

@@ -22,6 +22,8 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     /** Largest accepted MQTT value payload; bigger ones are counted as bad and not stored. */
     maxPayloadBytes: z.coerce.number({ error: 'expected a number of bytes' }).int().min(64).max(1_048_576),
+    /** Largest accepted file upload (files, edge-app versions); bigger ones answer 413. */
+    maxUploadBytes: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024).max(1_073_741_824),
     /** Outgoing mail (password reset tokens, notifications); without it they are only logged. */
     smtpUrl: z.string().regex(/^smtps?:\/\/[^/\s]+/, 'expected smtp://user:password@host:587 or smtps://user:password@host:465').optional(),
     /** Sender of outgoing mail: an address, or `Name <address>`. */
@@ -39,6 +41,8 @@ export const defaults = {
   adminEmail: 'admin@lynx.local',
   logLevel: 'info',
   maxPayloadBytes: 65536,
+  // node-lynx refuses larger files client side (spec 1.15).
+  maxUploadBytes: 31_457_280,
 } as const;
 
 /** Where each key can be set; used by --help and to name the source of a bad value. */
@@ -52,6 +56,7 @@ export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: strin
   adminPassword: { env: 'LYNX_ADMIN_PASSWORD', help: 'password of that admin; generated and printed once when unset', secret: true },
   logLevel: { env: 'LYNX_LOG_LEVEL', flag: '--log-level', help: `fatal, error, warn, info, debug, trace or silent (default ${defaults.logLevel})` },
   maxPayloadBytes: { env: 'LYNX_MAX_PAYLOAD_BYTES', flag: '--max-payload-bytes', help: `largest stored MQTT payload in bytes (default ${defaults.maxPayloadBytes})` },
+  maxUploadBytes: { env: 'LYNX_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes', help: `largest accepted file or edge-app upload in bytes (default ${defaults.maxUploadBytes}, 30 MiB)` },
   smtpUrl: { env: 'LYNX_SMTP_URL', flag: '--smtp-url', help: 'SMTP server for outgoing mail, smtp://user:password@host:587 or smtps://…:465 (default: none, mail is only logged)', secret: true },
   mailFrom: { env: 'LYNX_MAIL_FROM', flag: '--mail-from', help: 'sender of outgoing mail (default Lynx <noreply@lynx.local>)' },
 };

@@ -30,6 +30,8 @@ export interface OrganizationsServiceDeps {
   onInstallationDeleted?: (installationId: number, clientId: number) => Promise<void>;
   /** Where committed changes are recorded (spec 1.14). */
   audit?: Audit;
+  /** Edge apps published by these organizations: a non-forced delete refuses to take them. */
+  publishedApps?: (organizationIds: number[]) => Promise<{ id: number; name: string }[]>;
 }
 
 export class OrganizationsService {
@@ -115,6 +117,11 @@ export class OrganizationsService {
     const subtree = this.tree.subtree([id]);
     const installations = [...this.deps.index.all()].filter((i) => subtree.has(i.organizationId));
     const members = await this.deps.users.listInOrganizations([...subtree]);
+    const apps = (await this.deps.publishedApps?.([...subtree])) ?? [];
+    if (apps.length > 0 && !opts.force) {
+      const names = apps.slice(0, 5).map((a) => `${a.id} "${a.name}"`).join(', ');
+      throw new BadRequestError(`organization ${id} publishes ${apps.length} edge apps (${names}${apps.length > 5 ? ', …' : ''}): delete with force=true, which deletes them`);
+    }
     if (subtree.size > 1 || installations.length > 0 || members.length > 0) {
       if (!opts.force) {
         throw new BadRequestError(

@@ -7,6 +7,7 @@ import type { Logger } from '../../log.js';
 import type { AppServices } from '../../services.js';
 import { installAuthentication } from './authenticate.js';
 import { installErrorHandler } from './error-handler.js';
+import { installMultipart } from './multipart.js';
 import { parseEveryBodyAsJson } from './parse-json-body.js';
 import { installRequestContext } from './request-context.js';
 import { registerRoutes } from './routes/index.js';
@@ -20,6 +21,8 @@ export interface RestAppOptions {
   serverFactory?: FastifyServerFactory;
   /** Extra registrations on the same instance (tRPC), before it is ready. */
   extend?: (app: FastifyInstance) => Promise<void> | void;
+  /** Largest multipart file part (files, edge-app versions); default 30 MiB. */
+  maxUploadBytes?: number;
 }
 
 export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstance> {
@@ -37,6 +40,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   parseEveryBodyAsJson(app);
+  await installMultipart(app, opts.maxUploadBytes ?? 31_457_280);
   installErrorHandler(app);
   installRequestContext(app);
   app.addHook('onRequest', async (request, reply) => {
