@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { redactDatabaseUrl } from './apps/server/src/aam/store/postgres-adapter.js';
 import { newRunId, postgresAdminUrl, probePostgres } from './apps/server/src/aam/store/test-helpers.js';
@@ -35,6 +36,9 @@ export default defineConfig(async () => {
       testTimeout: 60_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      // Most server tests wait on a child server process, so one worker per core leaves cores idle;
+      // Vitest's default (cores - 1) ran the suite serially on two cores.
+      maxWorkers: Math.max(2, availableParallelism()),
       reporters: ['default'],
       projects: [
         { extends: true, test: { name: 'sqlite', include: everything, env: { LYNX_TEST_DB: 'sqlite' } } },
