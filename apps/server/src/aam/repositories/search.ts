@@ -14,6 +14,8 @@ export interface SearchCandidate {
   name: string;
   /** Installations: their notes. */
   notes: string;
+  /** Devices and functions: their type (e.g. `temperature`); installations: ''. */
+  objectType: string;
   created: number;
   updated: number;
   meta: MetaRow[];
@@ -60,21 +62,21 @@ export class SearchRepository {
         this.db.installation.findMany({ where, select: { id: true, name: true, notes: true, created: true, updated: true } }),
         this.db.installationMeta.findMany({ where: { installation: where }, orderBy: metaOrder }),
       ]);
-      return attach(objects, rows.map((m) => ({ ...m, ownerId: m.installationId }))).map((o) => ({ kind, installationId: o.id, ...o }));
+      return attach(objects, rows.map((m) => ({ ...m, ownerId: m.installationId }))).map((o) => ({ kind, installationId: o.id, objectType: '', ...o }));
     }
     const where = { ...(ids && { installationId: { in: [...ids] } }), AND: metaFilter };
-    const select = { id: true, installationId: true, created: true, updated: true } as const;
+    const select = { id: true, installationId: true, type: true, created: true, updated: true } as const;
     if (kind === 'device') {
       const [objects, rows] = await this.db.$transaction([
         this.db.device.findMany({ where, select }),
         this.db.deviceMeta.findMany({ where: { device: where }, orderBy: metaOrder }),
       ]);
-      return attach(objects, rows.map((m) => ({ ...m, ownerId: m.deviceId }))).map((o) => ({ kind, name: '', notes: '', ...o }));
+      return attach(objects, rows.map((m) => ({ ...m, ownerId: m.deviceId }))).map(({ type, ...o }) => ({ kind, name: '', notes: '', objectType: type, ...o }));
     }
     const [objects, rows] = await this.db.$transaction([
       this.db.function.findMany({ where, select }),
       this.db.functionMeta.findMany({ where: { function: where }, orderBy: metaOrder }),
     ]);
-    return attach(objects, rows.map((m) => ({ ...m, ownerId: m.functionId }))).map((o) => ({ kind, name: '', notes: '', ...o }));
+    return attach(objects, rows.map((m) => ({ ...m, ownerId: m.functionId }))).map(({ type, ...o }) => ({ kind, name: '', notes: '', objectType: type, ...o }));
   }
 }

@@ -53,6 +53,9 @@ describe('SearchService', () => {
     expect(found(north)).toEqual([`installation:${home.id}`]);
     expect(north.results[0]).toMatchObject({ name: 'Sommarstuga Öland', description: 'summer house', meta_matches: { site: 'north' }, metadata: { site: 'north' } });
     expect(found(await svc.search(f.admin, { q: 'site' }))).toEqual([]);
+    // Device and function types: "shelly" is only a type, "TEMPERAT" a type and part of a name.
+    expect(found(await svc.search(f.admin, { q: 'shelly' }))).toEqual([`device:${ids.lamp}`]);
+    expect(found(await svc.search(f.admin, { q: 'SWITCH' }))).toEqual([`function:${ids.switch}`, `function:${ids.foreign}`]);
   });
 
   it('stays within what the caller may list, and shows protected meta only where it may view it', async () => {

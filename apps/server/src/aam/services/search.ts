@@ -124,7 +124,8 @@ export class SearchService {
     const own = (key: string) => (Object.hasOwn(metadata, key) ? metadata[key] : '');
     const name = type === 'installation' ? c.name : own('name');
     const hits = q === undefined ? [] : visible.filter((m) => m.value.toLowerCase().includes(q));
-    if (q !== undefined && hits.length === 0 && !name.toLowerCase().includes(q)) return null;
+    // The name, a visible meta value, or the device/function type (`temperature`, `switch`).
+    if (q !== undefined && hits.length === 0 && !name.toLowerCase().includes(q) && !c.objectType.toLowerCase().includes(q)) return null;
     // Built with fromEntries, so keys like "__proto__" stay ordinary keys.
     const metaMatches = Object.fromEntries(hits.map((m) => [m.key, m.value]));
     return {
