@@ -1,5 +1,6 @@
 // SQL access for notifications: executors, messages, outputs and the delivery outbox. The only
 // notification code that touches Prisma; it returns plain records with config maps decoded.
+import type { OrganizationRecord } from '../../aam/repositories/organizations.js';
 import type { AamDb } from '../../aam/store/open-store.js';
 
 export type ConfigMap = Record<string, string>;
@@ -53,20 +54,7 @@ export interface DeliveryRecord {
 /** What the executor payload needs about the installation and its organization. */
 export interface SendContext {
   installation: { id: number; clientId: number; name: string; timezone: string; organizationId: number };
-  organization: {
-    id: number;
-    name: string;
-    parentId: number | null;
-    email: string;
-    phone: string;
-    notes: string;
-    street: string;
-    city: string;
-    country: string;
-    zip: string;
-    forceSmsLogin: boolean;
-    passwordValidDays: number;
-  };
+  organization: Omit<OrganizationRecord, 'created' | 'updated' | 'children' | 'meta'>;
 }
 
 function decodeMap(text: string): ConfigMap {

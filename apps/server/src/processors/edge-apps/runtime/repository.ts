@@ -2,18 +2,10 @@
 // whether an instance already ran its onCreate (a `Setting` row, as EdgeAppInstance has no column
 // for it). Kept here rather than borrowed from instances/ so the runtime needs no service to start.
 import type { AamDb } from '../../../aam/store/open-store.js';
+import type { EdgeAppInstanceRecord } from '../instances/repository.js';
 
-export interface RuntimeInstanceRecord {
-  id: number;
-  appId: number;
-  installationId: number;
-  version: string;
-  /** JSON text of the configuration object. */
-  config: string;
-  name: string;
-  created: number;
-  updated: number;
-}
+/** The catalogue's instance row, read here without its service. */
+export type RuntimeInstanceRecord = EdgeAppInstanceRecord;
 
 const createdKey = (instanceId: number) => `edge_app.instance.${instanceId}.created`;
 
