@@ -43,6 +43,7 @@ import { SearchService } from './aam/services/search.js';
 import { openStore } from './aam/store/open-store.js';
 import { createRestApp } from './api/rest/create-rest-app.js';
 import { mountTrpc } from './api/trpc/mount.js';
+import { Housekeeping } from './housekeeping.js';
 import { startBus, type Bus } from './bus/broker.js';
 import type { ServerConfig } from './config/schema.js';
 import type { Logger } from './log.js';
@@ -258,17 +259,17 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     deliveryWorker.start();
     closers.add('notification delivery', () => deliveryWorker.close());
 
-    // Ended tokens (every login makes one) are swept at start and hourly; authentication already
-    // refuses them, this keeps the table small and lets MQTT sessions holding one go.
-    const sweepTokens = () =>
-      services.tokens.sweepEnded().then(
-        (n) => n && logger.info({ tokens: n }, 'removed ended tokens'),
-        (err: unknown) => logger.warn({ err }, 'sweeping ended tokens failed'),
-      );
-    void sweepTokens();
-    const sweepTimer = setInterval(sweepTokens, 3600_000);
-    sweepTimer.unref();
-    closers.add('token sweep', async () => clearInterval(sweepTimer));
+    const housekeeping = new Housekeeping(
+      [
+        // Authentication already refuses ended tokens; sweeping keeps the table small and lets MQTT sessions holding one go.
+        { name: 'ended tokens', run: () => services.tokens.sweepEnded() },
+        { name: 'audit trace', run: () => services.trace.prune(config.traceRetentionDays) },
+        { name: 'notification deliveries', run: () => services.notifications.pruneDeliveries(config.deliveryRetentionDays) },
+      ],
+      logger.child({ component: 'housekeeping' }),
+    );
+    housekeeping.start();
+    closers.add('housekeeping', () => housekeeping.close());
 
     let httpServer: Server | undefined;
     const app = await createRestApp({

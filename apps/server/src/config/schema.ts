@@ -28,6 +28,10 @@ export const configSchema = z
     smtpUrl: z.string().regex(/^smtps?:\/\/[^/\s]+/, 'expected smtp://user:password@host:587 or smtps://user:password@host:465').optional(),
     /** Sender of outgoing mail: an address, or `Name <address>`. */
     mailFrom: z.string().min(3, 'expected an e-mail address or Name <address>').max(320).optional(),
+    /** Days the audit trace is kept; 0 keeps it forever. */
+    traceRetentionDays: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(0).max(36_500),
+    /** Days finished notification deliveries are kept; 0 keeps them forever. */
+    deliveryRetentionDays: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(0).max(36_500),
   })
   .strict();
 
@@ -43,6 +47,8 @@ export const defaults = {
   maxPayloadBytes: 65536,
   // node-lynx refuses larger files client side (spec 1.15).
   maxUploadBytes: 31_457_280,
+  traceRetentionDays: 365,
+  deliveryRetentionDays: 30,
 } as const;
 
 /** Where each key can be set; used by --help and to name the source of a bad value. */
@@ -59,4 +65,6 @@ export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: strin
   maxUploadBytes: { env: 'LYNX_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes', help: `largest accepted file or edge-app upload in bytes (default ${defaults.maxUploadBytes}, 30 MiB)` },
   smtpUrl: { env: 'LYNX_SMTP_URL', flag: '--smtp-url', help: 'SMTP server for outgoing mail, smtp://user:password@host:587 or smtps://…:465 (default: none, mail is only logged)', secret: true },
   mailFrom: { env: 'LYNX_MAIL_FROM', flag: '--mail-from', help: 'sender of outgoing mail (default Lynx <noreply@lynx.local>)' },
+  traceRetentionDays: { env: 'LYNX_TRACE_RETENTION_DAYS', flag: '--trace-retention-days', help: `days the audit trace is kept (default ${defaults.traceRetentionDays}; 0 = forever)` },
+  deliveryRetentionDays: { env: 'LYNX_DELIVERY_RETENTION_DAYS', flag: '--delivery-retention-days', help: `days finished notification deliveries are kept (default ${defaults.deliveryRetentionDays}; 0 = forever)` },
 };

@@ -114,6 +114,11 @@ export class TraceRepository {
     return this.db.traceEntry.create({ data: entry });
   }
 
+  /** Removes entries older than `timestamp` (Unix seconds); returns how many. */
+  async deleteBefore(timestamp: number): Promise<number> {
+    return (await this.db.traceEntry.deleteMany({ where: { timestamp: { lt: timestamp } } })).count;
+  }
+
   /** One page in timestamp order (ties by id) and the number of entries matching in all. */
   async query(q: TraceQuery): Promise<{ total: number; rows: TraceRecord[] }> {
     const where = whereClause(q);

@@ -236,6 +236,19 @@ describe('TraceService.list permissions', () => {
   });
 });
 
+describe('TraceService.prune', () => {
+  it('removes entries older than the retention and keeps the rest; 0 keeps everything', async () => {
+    const old = await f.installations.create(f.admin, { name: 'Old', organization_id: f.orgs.child });
+    f.clock.now += 10 * 86_400;
+    const recent = await f.installations.create(f.admin, { name: 'Recent', organization_id: f.orgs.child });
+    expect(await f.trace.prune(0)).toBe(0);
+    expect(await f.trace.prune(5)).toBe(1);
+    const left = await f.trace.list(f.admin, { order: 'asc' });
+    expect(left.data.map((e) => e.object_id)).toEqual([recent.id]);
+    expect(left.data.map((e) => e.object_id)).not.toContain(old.id);
+  });
+});
+
 describe('goRuneObjectId', () => {
   it("reads go-lynx's one-character object ids as code points and leaves digits alone", () => {
     expect(goRuneObjectId('A')).toBe('65');

@@ -126,6 +126,12 @@ export class TraceService implements Audit {
     this.now = deps.now ?? (() => Date.now() / 1000);
   }
 
+  /** Housekeeping: removes entries older than `keepDays` (0 = keep all). */
+  async prune(keepDays: number): Promise<number> {
+    if (keepDays <= 0) return 0;
+    return this.deps.trace.deleteBefore(this.now() - keepDays * 86_400);
+  }
+
   async record(entry: AuditRecord): Promise<void> {
     try {
       const request = currentRequest();

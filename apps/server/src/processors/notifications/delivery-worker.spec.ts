@@ -162,6 +162,12 @@ describe('webhook executor', () => {
     expect(failed.last_error).toBe(`webhook ${rx.url} unreachable: ECONNREFUSED`);
   });
 
+  it('refuses a link-local (cloud metadata) receiver when the executor is saved', async () => {
+    await expect(output({ type: 'webhook', config: { url: 'http://169.254.169.254/latest/meta-data/' } }, 'hello')).rejects.toThrow(
+      'config.url is refused: 169.254.169.254: requests to link-local (cloud metadata) addresses are not allowed',
+    );
+  });
+
   it('a receiver that never answers does not hold up other deliveries', async () => {
     const hanging = createServer(() => {
       // Never answers.
@@ -233,6 +239,29 @@ describe('email executor', () => {
     }, 'delivery failed');
     expect(failed.attempts).toBe(1);
     expect(failed.last_error).toContain('no receivers');
+  });
+});
+
+describe('delivery history', () => {
+  it('prunes finished deliveries past the retention and never a pending one', async () => {
+    const rx = await startReceiver([200]);
+    const stalled = await output({ type: 'webhook', config: { url: 'http://127.0.0.1:1/' } }, 'never');
+    try {
+      const out = await output({ type: 'webhook', config: { url: rx.url } }, 'hello');
+      const sent = await svc.send(f.admin, installationId, out.id, {});
+      await until(async () => (await delivery(sent.delivery_id))?.status === 'sent', 'delivery sent');
+      await worker.close();
+      // Queued after the worker stopped: stays pending however old it gets.
+      const pending = await svc.send(f.admin, installationId, stalled.id, {});
+      // The worker stamps rows with the real clock.
+      f.clock.now = Math.floor(Date.now() / 1000) + 31 * 86_400;
+      expect(await svc.pruneDeliveries(0)).toBe(0);
+      expect(await svc.pruneDeliveries(30)).toBe(1);
+      const left = (await svc.deliveries(f.admin, installationId)).deliveries.map((d) => [d.id, d.status]);
+      expect(left).toEqual([[pending.delivery_id, 'pending']]);
+    } finally {
+      await rx.close();
+    }
   });
 });
 

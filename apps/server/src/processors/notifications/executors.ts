@@ -2,6 +2,8 @@
 // webhook POST to the executor's `url`. Errors carry the reason stored as the delivery's lastError;
 // a PermanentDeliveryError (bad configuration) is not retried.
 import nodemailer from 'nodemailer';
+import { assertAllowedLiteral, ForbiddenAddressError } from '../outbound/address-policy.js';
+import { postJson, type PostResult } from '../outbound/post-json.js';
 import type { ExecutorPayload } from './executor-payload.js';
 import type { ExecutorRecord } from './repository.js';
 
@@ -26,7 +28,9 @@ export function executorConfigProblem(type: string, config: Record<string, strin
   try {
     const u = new URL(config.url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return `config.url must be http or https, not ${u.protocol}`;
-  } catch {
+    assertAllowedLiteral(u);
+  } catch (err) {
+    if (err instanceof ForbiddenAddressError) return `config.url is refused: ${err.message}`;
     return `config.url "${config.url}" is not a URL`;
   }
   return null;
@@ -37,22 +41,19 @@ async function postWebhook(executor: ExecutorRecord, payload: ExecutorPayload, o
   if (problem) throw new PermanentDeliveryError(problem);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (executor.secret) headers['x-api-key'] = executor.secret;
-  let response: Response;
+  const url = new URL(executor.config.url);
+  let result: PostResult;
   try {
-    response = await fetch(executor.config.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(payload),
-      signal: AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]),
-      redirect: 'manual',
-    });
+    result = await postJson(url, headers, JSON.stringify(payload), AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]));
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError') throw new Error(`webhook ${executor.config.url} did not answer within ${opts.timeoutMs} ms`);
-    throw new Error(`webhook ${executor.config.url} unreachable: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
+    const e = err as Error & { code?: string };
+    if (e.name === 'TimeoutError' || (e.name === 'AbortError' && !opts.signal.aborted)) throw new Error(`webhook ${executor.config.url} did not answer within ${opts.timeoutMs} ms`);
+    // The address policy is configuration, not a passing outage: retrying cannot help.
+    if (err instanceof ForbiddenAddressError) throw new PermanentDeliveryError(`webhook ${executor.config.url} refused: ${e.message}`);
+    throw new Error(`webhook ${executor.config.url} unreachable: ${e.code ?? e.message}`);
   }
-  const text = (await response.text().catch(() => '')).slice(0, 200);
-  if (!response.ok) throw new Error(`webhook ${executor.config.url} answered HTTP ${response.status}${text ? `: ${text}` : ''}`);
+  const text = result.text.slice(0, 200);
+  if (result.status < 200 || result.status > 299) throw new Error(`webhook ${executor.config.url} answered HTTP ${result.status}${text ? `: ${text}` : ''}`);
 }
 
 function receivers(output: Record<string, string>): string[] {

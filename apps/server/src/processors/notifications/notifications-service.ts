@@ -134,6 +134,12 @@ export class NotificationsService {
     this.audit = opts.audit ?? noAudit;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   }
+  /** Housekeeping: forgets finished deliveries older than `keepDays` (0 = keep all); pending ones always stay. */
+  async pruneDeliveries(keepDays: number): Promise<number> {
+    if (keepDays <= 0) return 0;
+    return this.repo.pruneDeliveries(this.now() - keepDays * 86_400);
+  }
+
 
   // Messages
 

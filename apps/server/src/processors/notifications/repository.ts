@@ -191,6 +191,11 @@ export class NotificationsRepository {
     return delivery(await this.db.notificationDelivery.create({ data: { ...data, status: 'pending', attempts: 0, nextAttempt: now, created: now, updated: now } }));
   }
 
+  /** Removes finished (sent or failed) deliveries last changed before `seconds`; pending ones stay. */
+  async pruneDeliveries(seconds: number): Promise<number> {
+    return (await this.db.notificationDelivery.deleteMany({ where: { status: { in: ['sent', 'failed'] }, updated: { lt: seconds } } })).count;
+  }
+
   /** Pending deliveries due by `nowSeconds`, earliest first. */
   async dueDeliveries(nowSeconds: number, limit: number): Promise<DeliveryRecord[]> {
     const rows = await this.db.notificationDelivery.findMany({
