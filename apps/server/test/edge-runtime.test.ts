@@ -1,9 +1,10 @@
 // The server-side edge-app runtime (spec 5) against the built server: apps uploaded and configured
 // through the REST catalogue run in their own workers, act through MQTT and the lynx package, stay
 // inside their installation, are stopped and reported when they loop or exhaust memory while the
-// rest keeps working, follow function changes, and run again after a restart.
+// rest keeps working, follow function changes, call the REST API and HTTP services, stop with their
+// installation or organization, honour the configured limits, and run again after a restart.
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,19 +37,53 @@ async function fixture(name: string): Promise<{ lua: string; json: string }> {
   return { lua: await readFile(join(fixtures, name, 'app.lua'), 'utf8'), json: await readFile(join(fixtures, name, 'app.json'), 'utf8') };
 }
 
-/** Creates a catalogue entry, uploads app.lua + app.json, configures it on an installation. */
-async function deploy(installationId: number, name: string, source: { lua: string; json: string }, config: Record<string, unknown>): Promise<number> {
-  const app = expectOk(await admin.post<{ id: number }>('/api/v2/edge/app', { name, short_description: name }));
+/** Creates a catalogue entry (published by `publisher`, default the admin's organization) and uploads app.lua + app.json. */
+async function createApp(name: string, source: { lua: string; json: string }, publisher?: number): Promise<{ id: number; hash: string }> {
+  const app = expectOk(await admin.post<{ id: number }>('/api/v2/edge/app', { name, short_description: name, ...(publisher && { publisher: { id: publisher } }) }));
   const form = new FormData();
   form.append('app_lua', new Blob([source.lua]), 'app.lua');
   form.append('app_json', new Blob([source.json]), 'app.json');
   const res = await fetch(`${server.httpUrl}/api/v2/edge/app/${app.id}/version`, { method: 'POST', headers: admin.headers, body: form });
   const version = (await res.json()) as { hash: string };
   expect(res.status).toBe(200);
-  const instance = expectOk(
-    await admin.post<{ id: number }>(`/api/v2/edge/app/configured/${installationId}`, { app_id: app.id, installation_id: installationId, version: version.hash, config, name }),
-  );
-  return instance.id;
+  return { id: app.id, hash: version.hash };
+}
+
+async function configure(installationId: number, app: { id: number; hash: string }, name: string, config: Record<string, unknown>): Promise<number> {
+  const body = { app_id: app.id, installation_id: installationId, version: app.hash, config, name };
+  return expectOk(await admin.post<{ id: number }>(`/api/v2/edge/app/configured/${installationId}`, body)).id;
+}
+
+/** Creates a catalogue entry, uploads app.lua + app.json, configures it on an installation. */
+async function deploy(installationId: number, name: string, source: { lua: string; json: string }, config: Record<string, unknown>): Promise<number> {
+  return configure(installationId, await createApp(name, source), name, config);
+}
+
+interface HookRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A local HTTP service for apps to call: records requests; `/slow` answers after `slowMs`. */
+async function startHook(slowMs = 0): Promise<{ server: Server; url: string; requests: HookRequest[] }> {
+  const requests: HookRequest[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      requests.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      const answer = () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, url: req.url }));
+      };
+      if (req.url?.startsWith('/slow')) setTimeout(answer, slowMs);
+      else answer();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  return { server: hook, url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}`, requests };
 }
 
 const statusOf = async (installationId: number, id: number) => expectOk(await admin.get<Status>(`/api/v2/edge/app/configured/${installationId}/${id}/status`));
@@ -174,7 +209,7 @@ describe('edge-app runtime', () => {
         local _, delErr = lynx.deleteFunction(cfg.foreign)
         local _, updErr = lynx.updateFunction({ id = cfg.foreign, type = 'x', meta = {} })
         local mine = lynx.getFunctions()
-        local _, apiErr = lynx.apiCall('GET', '/api/v2/functionx/' .. cfg.other_installation)
+        local _, apiErr = lynx.apiCall('GET', '/api/v2/functionx/' .. cfg.other_installation .. '/' .. cfg.foreign)
         mq:pub('obj/edge/probe', json:encode({ del = delErr.message, upd = updErr.message, count = #mine, api = apiErr.message }))
       end`,
       json: '{"input": {}}',
@@ -184,15 +219,68 @@ describe('edge-app runtime', () => {
     const report = JSON.parse(raw!);
     expect(report.del).toMatch(/not found/);
     expect(report.upd).toMatch(/not found/);
-    expect(report.api).toMatch(/not supported/);
+    expect(report.api).toMatch(/not found/);
     expect(report.count).toBe(expectOk(await admin.get<unknown[]>(`/api/v2/functionx/${a.id}`)).length);
     expect((await admin.get(`/api/v2/functionx/${b.id}/${foreign.id}`)).status).toBe(200);
     expect(seen.has(`${b.client_id}/obj/edge/probe`)).toBe(false);
   });
 
+  it('calls the REST API as its gateway, HTTP services through http.request and basexx, and a broker through ev.mqtt', async () => {
+    const hook = await startHook();
+    try {
+      const id = await deploy(a.id, 'api client', await fixture('api-client'), {
+        url: hook.url,
+        secret: 's3cret',
+        api_key: token,
+        other_installation: b.id,
+        other_client_id: b.client_id,
+      });
+      const [raw] = await seen.waitFor(`${a.client_id}/obj/edge/api/report`, 20_000);
+      const r = JSON.parse(raw!);
+      // iotopen.json: this server's addresses, no gateway secret.
+      expect(r.env).toEqual({ client_id: a.client_id, installation_id: a.id, api: server.httpUrl, aam: server.httpUrl, mqtt_broker: server.mqttUrl.replace('mqtt://', '') });
+      expect(r.functions).toBe(expectOk(await admin.get<unknown[]>(`/api/v2/functionx/${a.id}`)).length);
+      expect(r.device).toMatchObject({ type: 'edge-probe', installation_id: a.id, meta: { name: `made by ${id}` } });
+      expect(JSON.parse(r.raw)).toMatchObject({ id: r.device.id, type: 'edge-probe' });
+      expect(expectOk(await admin.get(`/api/v2/devicex/${a.id}/${r.device.id}`))).toMatchObject({ type: 'edge-probe' });
+      expect(r.installation).toBe(a.id);
+      // Another installation is out of reach through the REST API too, and nothing was created there.
+      expect(r.foreign).toMatch(/not found/);
+      expect(r.foreignPost).toMatch(/not found/);
+      expect(expectOk(await admin.get<{ type: string }[]>(`/api/v2/devicex/${b.id}`)).some((d) => d.type === 'intruder')).toBe(false);
+      expect(r.outside).toMatch(/Lynx API only/);
+      expect(r.bad).toEqual(expect.any(String));
+      expect(r.bad).not.toMatch(/Internal Server Error/);
+      expect(r.hook).toEqual({ status: '200', body: { ok: true, url: '/hook' } });
+      expect(hook.requests[0]).toMatchObject({
+        method: 'POST',
+        url: '/hook',
+        headers: { authorization: `Basic ${Buffer.from('api-key:s3cret').toString('base64')}`, 'content-type': 'application/json' },
+      });
+      expect(JSON.parse(hook.requests[0]!.body)).toEqual({ from: id, functions: r.functions });
+      // This server's own API over HTTP with a key from the config, as EA-share-data does.
+      expect(r.own).toMatchObject({ status: '200', body: { id: a.id, client_id: a.client_id } });
+      // ...and its broker with ev.mqtt (TLS asked for, as on the platform; this listener is plain).
+      expect(r.mqtt).toBe('connected');
+      const [shared] = await seen.waitFor(`${b.client_id}/obj/edge/shared`);
+      expect(JSON.parse(shared!)).toEqual({ value: id });
+      expect(await statusOf(a.id, id)).toMatchObject({ state: 'running', restarts: 0 });
+    } finally {
+      hook.server.close();
+    }
+  });
+
+  it('refuses an apiCall credential sent from the network', async () => {
+    // The in-process channel's header means nothing on a real request: it stays unauthenticated.
+    const res = await fetch(`${server.httpUrl}/api/v2/functionx/${a.id}`, { headers: { 'x-lynx-internal-call': 'guess' } });
+    expect(res.status).toBe(401);
+  });
+
   it('stops and reports a looping app and a memory hog while other apps and the server keep working', async () => {
     const loop = (loopId = await deploy(a.id, 'loop', { lua: 'function onStart() while true do end end', json: '{"input": {}}' }, {}));
-    const hog = await deploy(a.id, 'hog', { lua: 'local t = {} for i = 1, 1e9 do t[i] = string.rep("x", 1024 * 1024) .. i end', json: '{"input": {}}' }, {});
+    // One allocation over the 32 MB cap: fails at once, however busy the machine (a growing loop
+    // could first be stopped by the time limit when the workers get little CPU).
+    const hog = await deploy(a.id, 'hog', { lua: 'local t = {} for i = 1, 4 do t[i] = string.rep("x", 48 * 1024 * 1024) .. i end', json: '{"input": {}}' }, {});
     const looped = await waitState(a.id, loop, (s) => s.state !== 'running' && s.state !== 'starting' && s.reason !== null);
     expect(looped.reason).toMatch(/CPU time limit/);
     const hogged = await waitState(a.id, hog, (s) => s.state !== 'running' && s.state !== 'starting' && s.reason !== null);
@@ -241,5 +329,91 @@ describe('edge-app runtime', () => {
       const fns = expectOk(await admin.get<{ meta: Record<string, string> }[]>(`/api/v2/functionx/${a.id}`));
       return !fns.some((f) => f.meta.edge_app_instance === String(creatorId));
     }, 20_000);
+  });
+
+  it('stops the instances of a force-deleted organization, and destroys those of the apps it published elsewhere', async () => {
+    const hook = await startHook();
+    try {
+      const rootOrg = expectOk(await admin.get<{ organisations: number[] }>('/api/v2/user/me')).organisations[0];
+      const vendor = expectOk(await admin.post<{ id: number }>('/api/v2/organization', { name: 'Vendor', parent: rootOrg }));
+      const site = await createInstallation(admin, 'Vendor site', { organization_id: vendor.id });
+      const site2 = await createInstallation(admin, 'Vendor site 2', { organization_id: vendor.id });
+      const lua = `local request = require('http.request')
+        local function report(what) request.new_from_uri(cfg.url .. '/' .. what .. '/' .. app.id):go(5) end
+        function onStart() report('start') end
+        function onExit() report('exit') end
+        function onDestroy() report('destroy') end`;
+      const vendorApp = await createApp('vendor app', { lua, json: '{"input": {}}' }, vendor.id);
+      const onSite = await configure(site.id, vendorApp, 'on the vendor site', { url: hook.url });
+      const onSite2 = await configure(site2.id, vendorApp, 'on the second vendor site', { url: hook.url });
+      const elsewhere = await configure(a.id, vendorApp, 'on site A', { url: hook.url });
+      await eventually(async () => hook.requests.filter((r) => r.url.startsWith('/start/')).length === 3, 20_000);
+      expectOk(await admin.delete(`/api/v2/organization/${vendor.id}?force=true`));
+      // Its installations' instances are asked to exit; the instance of its app on site A was
+      // deleted by the cascade and cleans up (onDestroy).
+      const got = (url: string) => hook.requests.some((r) => r.url === url);
+      await eventually(async () => got(`/exit/${onSite}`) && got(`/exit/${onSite2}`) && got(`/destroy/${elsewhere}`), 20_000);
+      expect(got(`/destroy/${onSite}`) || got(`/destroy/${onSite2}`)).toBe(false);
+      expect((await admin.get(`/api/v2/edge/app/configured/${a.id}/${elsewhere}/status`)).status).toBe(404);
+    } finally {
+      hook.server.close();
+    }
+  });
+});
+
+describe('edge-app runtime limits from the configuration', () => {
+  let main: { server: ServerProcess; admin: LynxHttp };
+  let limitedDir: string;
+
+  beforeAll(async () => {
+    main = { server, admin };
+    limitedDir = await makeDataDir();
+    server = await startServerProcess({ dataDir: limitedDir, env: { LYNX_EDGE_CALLBACK_TIMEOUT_MS: '400', LYNX_EDGE_MEMORY_MB: '4', LYNX_EDGE_MAX_INSTANCES: '3' } });
+    ({ client: admin } = await new LynxHttp(server.httpUrl).login(server.adminEmail, server.adminPassword));
+  });
+
+  afterAll(async () => {
+    const limited = server;
+    ({ server, admin } = main);
+    if (limited && limited !== server) await limited.stop('SIGTERM');
+    if (limitedDir) await removeDataDir(limitedDir);
+  });
+
+  it('stops a busy callback at the CPU time limit but not one waiting on slow replies, and caps Lua memory and instances', async () => {
+    const hook = await startHook(1200);
+    try {
+      const inst = await createInstallation(admin, 'Limited');
+      const noInput = '{"input": {}}';
+      // Blocked on two replies of 1.2 s each, well over the 400 ms limit, using little CPU.
+      const waiter = await deploy(
+        inst.id,
+        'waiter',
+        {
+          lua: `local request = require('http.request')
+            function onStart()
+              local h1 = request.new_from_uri(cfg.url .. '/slow/1'):go(10)
+              local h2 = request.new_from_uri(cfg.url .. '/slow/2'):go(10)
+              request.new_from_uri(cfg.url .. '/done/' .. h1:get(':status') .. '/' .. h2:get(':status')):go(5)
+            end`,
+          json: noInput,
+        },
+        { url: hook.url },
+      );
+      const busy = await deploy(inst.id, 'busy', { lua: 'function onStart() local x = 0 while true do x = x + 1 end end', json: noInput }, {});
+      // One 6 MB string: fine under the default 32 MB, over the configured 4 MB.
+      const hog = await deploy(inst.id, 'hog', { lua: `big = string.rep('x', 6 * 1024 * 1024)`, json: noInput }, {});
+      const extra = await deploy(inst.id, 'extra', { lua: 'function onStart() end', json: noInput }, {});
+
+      await eventually(async () => hook.requests.some((r) => r.url === '/done/200/200'), 20_000);
+      // onStart sent its last request and returns: the instance runs, never stopped by the limit.
+      expect(await waitState(inst.id, waiter, (s) => s.state !== 'starting')).toMatchObject({ state: 'running', reason: null, restarts: 0 });
+      const busyStatus = await waitState(inst.id, busy, (s) => s.reason !== null && s.state !== 'running');
+      expect(busyStatus.reason).toMatch(/400 ms of CPU time \(CPU time limit\)/);
+      const hogStatus = await waitState(inst.id, hog, (s) => s.reason !== null && s.state !== 'running');
+      expect(hogStatus.reason).toMatch(/memory/);
+      expect(await statusOf(inst.id, extra)).toMatchObject({ state: 'stopped', reason: expect.stringMatching(/at most 3 edge-app instances/) });
+    } finally {
+      hook.server.close();
+    }
   });
 });

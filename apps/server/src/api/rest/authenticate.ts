@@ -5,6 +5,7 @@ import { parseBasic, type AuthService, type RequestCredentials, type RestrictedA
 import type { GatewayCredentialsService } from '../../aam/services/gateway-credentials.js';
 import type { Principal } from '../../aam/principal.js';
 import { UnauthorizedError } from '../../aam/errors.js';
+import { internalPrincipal } from './internal-call.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,16 +49,19 @@ export function installAuthentication(app: FastifyInstance, auth: AuthService, g
     // Only the Lynx API is authenticated here; /trpc resolves its own context and /docs is public.
     if (request.routeOptions.config?.public || !request.url.replace(/^\/+/, '/').startsWith('/api/')) return;
     const header = request.headers['x-api-key'];
-    request.principal = await authenticateCaller(
-      { auth, gateways },
-      {
-        authorization: request.headers.authorization,
-        apiKey: Array.isArray(header) ? header[0] : header,
-        ip: request.ip,
-        agent: request.headers['user-agent'],
-      },
-      { accepts: request.routeOptions.config?.accepts },
-    );
+    // In-process calls (edge apps' lynx.apiCall) arrive with their principal already resolved.
+    request.principal =
+      internalPrincipal(request) ??
+      (await authenticateCaller(
+        { auth, gateways },
+        {
+          authorization: request.headers.authorization,
+          apiKey: Array.isArray(header) ? header[0] : header,
+          ip: request.ip,
+          agent: request.headers['user-agent'],
+        },
+        { accepts: request.routeOptions.config?.accepts },
+      ));
     // Trace entries recorded from here on name the caller.
     if (request.requestContext) request.requestContext.userId = request.principal.userId;
   });

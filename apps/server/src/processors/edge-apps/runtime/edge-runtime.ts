@@ -12,7 +12,9 @@ import type { Logger } from '../../../log.js';
 import type { DataService } from '../../storage/data-service.js';
 import type { BusMessage, StreamProcessor } from '../../types.js';
 import type { EdgeRuntimeControl } from '../runtime-control.js';
-import { createHostApi, installationPrincipal, type NotifyFn } from './host-api.js';
+import { createHostApi, installationPrincipal, type NotifyFn, type RestCall } from './host-api.js';
+import { appHttp, appHttpRequest } from './http-client.js';
+import { MqttPublisher, type PublisherOptions } from './mqtt-publisher.js';
 import { defaultLimits, InstanceSupervisor, type LogEntry, type RuntimeLimits } from './instance-supervisor.js';
 import { topicMatches } from './lua-values.js';
 import { EdgeRuntimeRepository, type RuntimeInstanceRecord } from './repository.js';
@@ -26,8 +28,14 @@ export interface EdgeRuntimeDeps {
   /** Publishes on the bus (full topic, `<client_id>/...`). */
   publish: (topic: string, payload: string, opts: { qos: 0 | 1 | 2; retain: boolean }) => Promise<void>;
   notify?: () => NotifyFn | undefined;
+  /** In-process REST calls for `lynx.apiCall`; resolves once the REST app exists. */
+  rest?: () => Promise<RestCall>;
+  /** This server's REST URL and MQTT `host:port` as gateways see them (iotopen.json); resolves once listening. */
+  endpoints?: () => Promise<{ api: string; mqttBroker: string }>;
   logger: Logger;
   limits?: Partial<RuntimeLimits>;
+  /** Instances beyond this many are not started (each is a worker thread with its own Lua). */
+  maxInstances?: number;
 }
 
 export interface EdgeInstanceStatus {
@@ -56,6 +64,7 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
   private readonly managed = new Map<number, Managed>();
   private readonly queues = new Map<number, Promise<void>>();
   private readonly refreshes = new Map<string, NodeJS.Timeout>();
+  private reconcileTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly deps: EdgeRuntimeDeps) {
@@ -63,9 +72,36 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
     this.limits = { ...defaultLimits, ...deps.limits };
   }
 
-  private host(installationId: number, op: string, args: unknown[]): Promise<unknown> {
-    this.hostApi ??= createHostApi({ policy: this.deps.policy, ...this.deps.services(), repo: this.repo, notify: this.deps.notify });
+  private async host(installationId: number, op: string, args: unknown[]): Promise<unknown> {
+    if (op === 'http') return appHttp(appHttpRequest(args[0], this.limits.hostCallTimeoutMs));
+    if (op === 'gatewayInfo') return this.gatewayInfo(installationId);
+    this.hostApi ??= createHostApi({ policy: this.deps.policy, ...this.deps.services(), repo: this.repo, notify: this.deps.notify, rest: this.deps.rest });
     return this.hostApi(installationId, op, args);
+  }
+
+  /** The view of `/etc/iot-open/iotopen.json` (spec 1.6) an app gets: no gateway secret in it. */
+  private async gatewayInfo(installationId: number) {
+    const installation = this.deps.index.byId(installationId);
+    if (!installation) throw new NotFoundError(`installation ${installationId} not found`);
+    const endpoints = await this.deps.endpoints?.();
+    return {
+      client_id: installation.clientId,
+      installation_id: installationId,
+      api: endpoints?.api ?? '',
+      aam: endpoints?.api ?? '',
+      mqtt_broker: endpoints?.mqttBroker ?? '',
+    };
+  }
+
+  /**
+   * Apps written for a gateway ask for TLS to the platform broker (`tls_set`, EA-share-data); this
+   * server's own listener, which iotopen.json names, is plain MQTT, so TLS is dropped for it only.
+   */
+  private async connectMqtt(o: PublisherOptions): Promise<MqttPublisher> {
+    const own = o.tls ? await this.deps.endpoints?.() : undefined;
+    const cut = own?.mqttBroker.lastIndexOf(':') ?? -1;
+    const ownBroker = own && cut > 0 && own.mqttBroker.slice(0, cut) === o.host && Number(own.mqttBroker.slice(cut + 1)) === o.port;
+    return MqttPublisher.connect(ownBroker ? { ...o, tls: false } : o);
   }
 
   /** Starts every configured instance (their installations exist: the rows cascade with them). */
@@ -73,6 +109,10 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
     const records = await this.repo.listAll();
     await Promise.all(records.map((r) => this.enqueue(r.id, () => this.sync(r.id, r))));
     if (records.length) this.deps.logger.info({ instances: records.length }, 'edge apps started');
+    // Rows can also go by SQL cascade without a call here (a forced organization delete takes the
+    // edge apps it published, with their instances on other organizations' installations).
+    this.reconcileTimer = setInterval(() => void this.reconcile(), 30_000);
+    this.reconcileTimer.unref();
   }
 
   instanceChanged(_installationId: number, instanceId: number): void {
@@ -81,12 +121,40 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
 
   /** The installation is gone with its instances: stop them without onDestroy (nothing to clean). */
   installationDeleted(installationId: number): void {
+    this.stopInstallation(installationId);
+    // A forced organization delete may have taken apps used on surviving installations too.
+    void this.reconcile();
+  }
+
+  private stopInstallation(installationId: number): void {
     for (const [id, m] of this.managed) {
       if (m.supervisor.spec.installationId !== installationId) continue;
       void this.enqueue(id, async () => {
+        if (this.managed.get(id) !== m) return;
         this.managed.delete(id);
         await m.supervisor.close();
       });
+    }
+  }
+
+  /** Stops instances whose rows are gone without a call here (SQL cascades). */
+  async reconcile(): Promise<void> {
+    if (this.closed) return;
+    let ids: Set<number>;
+    try {
+      ids = new Set((await this.repo.listAll()).map((r) => r.id));
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'checking edge app instances failed');
+      return;
+    }
+    for (const [id, m] of [...this.managed]) {
+      if (ids.has(id)) continue;
+      const installationId = m.supervisor.spec.installationId;
+      // An installation whose delete is still being announced (a forced organization delete goes
+      // one installation at a time) is gone already in SQL: its instances get no onDestroy.
+      const exists = this.deps.index.byId(installationId) !== undefined && (await this.repo.installationExists(installationId).catch(() => true));
+      if (exists) void this.enqueue(id, () => this.sync(id));
+      else this.stopInstallation(installationId);
     }
   }
 
@@ -107,6 +175,7 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.reconcileTimer);
     for (const t of this.refreshes.values()) clearTimeout(t);
     await Promise.all([...this.managed.values()].map((m) => m.supervisor.close()));
     this.managed.clear();
@@ -206,12 +275,15 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
           return { functions, devices, firstRun: !created };
         },
         created: () => this.repo.markCreated(record.id),
+        connectMqtt: (o) => this.connectMqtt(o),
         logger: log,
       },
       this.limits,
     );
+    const running = [...this.managed.values()].filter((m) => m.supervisor.status().state !== 'stopped').length;
     this.managed.set(record.id, { supervisor, fingerprint: fingerprint(record) });
-    if (!installation) supervisor.fail(`installation ${installationId} not found`);
+    if (this.deps.maxInstances !== undefined && running >= this.deps.maxInstances) supervisor.fail(`the server runs at most ${this.deps.maxInstances} edge-app instances (edgeMaxInstances)`);
+    else if (!installation) supervisor.fail(`installation ${installationId} not found`);
     else if (!source) supervisor.fail(`version ${JSON.stringify(record.version)} of edge app ${record.appId} not found`);
     else await supervisor.start();
   }

@@ -10,6 +10,12 @@ import type { XObjectsService } from '../../../aam/services/x-objects.js';
 import type { DataService } from '../../storage/data-service.js';
 import type { EdgeRuntimeRepository, RuntimeInstanceRecord } from './repository.js';
 
+/**
+ * One in-process REST request as a principal (`lynx.apiCall`), served by the REST app itself so
+ * apps get its exact answers; wired in `server.ts`, resolved once the REST app exists.
+ */
+export type RestCall = (p: Principal, request: { method: string; url: string; body?: string }) => Promise<{ status: number; body: string; contentType?: string }>;
+
 /** Sends a notification through an output (spec 1.11); absent until notifications are wired. */
 export type NotifyFn = (p: Principal, installationId: number, outputId: number, payload: Record<string, unknown>) => Promise<unknown>;
 
@@ -20,6 +26,46 @@ export interface HostApiDeps {
   data: DataService;
   repo: EdgeRuntimeRepository;
   notify?: () => NotifyFn | undefined;
+  rest?: () => Promise<RestCall>;
+}
+
+const methods = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** `/api/...` from a path or a URL: `iotcfg` and hosts are ignored, the call always reaches this server. */
+function apiPath(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw new BadRequestError('the path must be a string such as /api/v2/functionx/<installation id>');
+  let path = value;
+  if (/^https?:\/\//i.test(path)) {
+    try {
+      const url = new URL(path);
+      path = url.pathname + url.search;
+    } catch {
+      throw new BadRequestError(`invalid URL ${JSON.stringify(value)}`);
+    }
+  }
+  if (!path.startsWith('/')) path = `/${path}`;
+  if (!/^\/+api\//.test(path)) throw new BadRequestError(`lynx.apiCall reaches the Lynx API only (/api/...), not ${JSON.stringify(value)}`);
+  return path;
+}
+
+function restError(res: { status: number; body: string }): Error {
+  let message = `HTTP ${res.status}`;
+  try {
+    const parsed = JSON.parse(res.body) as { message?: unknown };
+    if (typeof parsed?.message === 'string') message = parsed.message;
+  } catch {
+    if (res.body) message = `${message}: ${res.body.slice(0, 200)}`;
+  }
+  return new Error(message);
+}
+
+function decoded(body: string): unknown {
+  if (body === '') return null;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
 }
 
 // The gateway's keys plus sending through the installation's outputs, which `lynx.notify` does
@@ -102,8 +148,18 @@ export function createHostApi(deps: HostApiDeps) {
       }
       case 'apiCall':
       case 'apiCallRaw':
-      case 'getInstallation':
-        throw new BadRequestError(`lynx.${op} is not supported by the server-side runtime; use the specific lynx functions`);
+      case 'getInstallation': {
+        const rest = await deps.rest?.();
+        if (!rest) throw new BadRequestError(`lynx.${op} is not available on this server`);
+        const method = op === 'apiCall' ? String(a ?? '').toUpperCase() : 'GET';
+        if (!methods.has(method)) throw new BadRequestError(`lynx.apiCall: unsupported method ${JSON.stringify(a)} (GET, POST, PUT, PATCH or DELETE)`);
+        const url = op === 'getInstallation' ? `/api/v2/installation/${installationId}` : apiPath(op === 'apiCall' ? b : a);
+        const body = args[2];
+        const payload = op !== 'apiCall' || body === null || body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+        const res = await rest(p, { method, url, body: payload });
+        if (res.status >= 400) throw restError(res);
+        return op === 'apiCallRaw' ? res.body : decoded(res.body);
+      }
       default:
         throw new BadRequestError(`unknown call lynx.${op}`);
     }

@@ -1,7 +1,7 @@
 // Runs one edge-app instance in its own worker thread and keeps what the UI reads about it: its
 // state, the reason it stopped, and a ring buffer of its log. Guards: a callback running longer
-// than `cpuMs` (watched through the shared heartbeat, so a Lua loop that never yields is still
-// seen), Lua allocations over `luaMemoryBytes` (an error inside Lua), the worker's JS heap
+// than `cpuMs` of CPU time (watched through the shared heartbeat and the worker thread's CPU clock,
+// so a Lua loop that never yields is still seen), Lua allocations over `luaMemoryBytes` (an error inside Lua), the worker's JS heap
 // (`resourceLimits`). A crashed instance is restarted with doubling backoff up to `maxRestarts`
 // times, then left stopped with the reason.
 import { existsSync } from 'node:fs';
@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from '../../../log.js';
 import { validFilter, validTopic } from './lua-values.js';
+import { heartbeatSlot, heartbeatSlots } from './protocol.js';
+import { threadCpuMs } from './thread-cpu.js';
+import { MqttPublisher, type PublisherOptions } from './mqtt-publisher.js';
 import type { AppInfo, FromWorker, HostReply, LogLevel, ToWorker, WorkerInit } from './protocol.js';
 
 export type InstanceState = 'starting' | 'running' | 'crashed' | 'stopped';
@@ -39,8 +42,13 @@ export interface SupervisorHooks {
   context(): Promise<InstanceContext>;
   /** Called once onCreate ran, so a restart does not run it again. */
   created(): Promise<void>;
+  /** Opens an `ev.mqtt` connection (default: as asked); closed when the worker ends. */
+  connectMqtt?(options: PublisherOptions): Promise<MqttPublisher>;
   logger: Logger;
 }
+
+/** `ev.mqtt` connections one run of an app may hold. */
+const maxMqttClients = 4;
 
 export interface RuntimeLimits {
   cpuMs: number;
@@ -107,6 +115,10 @@ interface Run {
   ending: boolean;
   stopRequested?: boolean;
   stopped?: () => void;
+  mqtt: Map<number, MqttPublisher>;
+  nextMqtt: number;
+  /** The worker thread's CPU time when the watchdog first saw the running callback. */
+  cpuMark?: { callback: number; cpuMs: number };
 }
 
 export class InstanceSupervisor {
@@ -180,7 +192,7 @@ export class InstanceSupervisor {
       return;
     }
     if (this.closed || this.run || epoch !== this.epoch) return;
-    const heartbeat = new SharedArrayBuffer(8);
+    const heartbeat = new SharedArrayBuffer(8 * heartbeatSlots);
     const signal = new SharedArrayBuffer(4);
     const backlog = new SharedArrayBuffer(4);
     const channel = new MessageChannel();
@@ -219,10 +231,9 @@ export class InstanceSupervisor {
       replies: channel.port1,
       startedAt: Date.now(),
       ending: false,
-      watchdog: setInterval(() => {
-        const since = run.heartbeat[0]!;
-        if (since && Date.now() - since > this.limits.cpuMs) this.crash(`a callback ran longer than ${this.limits.cpuMs} ms (CPU time limit)`, run);
-      }, Math.max(20, Math.min(250, this.limits.cpuMs / 4))),
+      mqtt: new Map(),
+      nextMqtt: 0,
+      watchdog: setInterval(() => this.watch(run), Math.max(20, Math.min(250, this.limits.cpuMs / 4))),
     };
     run.watchdog.unref();
     this.run = run;
@@ -237,6 +248,27 @@ export class InstanceSupervisor {
       if (!run.ending) this.crash(`worker exited unexpectedly (code ${code})`, run);
       run.stopped?.();
     });
+  }
+
+  /**
+   * The time limit. Where the worker thread's CPU clock is readable (Linux) it is CPU time used by
+   * the running callback, so a busy machine does not stop an app that is merely waiting for a core;
+   * otherwise wall time minus the time blocked on host calls. A callback that stays runnable five
+   * times the limit without using the CPU is stopped too (a stuck worker).
+   */
+  private watch(run: Run): void {
+    const since = run.heartbeat[heartbeatSlot.callbackStart]!;
+    const callback = run.heartbeat[heartbeatSlot.callbackCount]!;
+    const limit = this.limits.cpuMs;
+    const cpuMs = threadCpuMs(run.heartbeat[heartbeatSlot.threadId]!);
+    if (cpuMs !== null) {
+      // Keyed by callback, not by `since`, which is 0 while the callback waits on a host call.
+      if (run.cpuMark?.callback !== callback) run.cpuMark = { callback, cpuMs };
+      else if (cpuMs - run.cpuMark.cpuMs > limit) return this.crash(`a callback used more than ${limit} ms of CPU time (CPU time limit)`, run);
+      if (since && Date.now() - since > 5 * limit) this.crash(`a callback did not finish within ${5 * limit} ms (CPU time limit, wall time backstop)`, run);
+      return;
+    }
+    if (since && Date.now() - since > limit) this.crash(`a callback ran longer than ${limit} ms (CPU time limit)`, run);
   }
 
   /** Asks the app to exit (onExit) or, when the instance was deleted, to clean up (onDestroy). */
@@ -305,7 +337,7 @@ export class InstanceSupervisor {
         break;
       }
       case 'call':
-        this.hooks.host(m.op, m.args).then(
+        (m.op.startsWith('mqtt') ? this.mqttCall(run, m.op, m.args) : this.hooks.host(m.op, m.args)).then(
           (value) => this.reply(run, { id: m.id, value: value ?? null }),
           (err: unknown) => this.reply(run, { id: m.id, error: err instanceof Error ? err.message : String(err) }),
         );
@@ -317,6 +349,45 @@ export class InstanceSupervisor {
         this.end(run);
         break;
     }
+  }
+
+  /** The `ev.mqtt` calls: connections belong to this run of the worker. */
+  private async mqttCall(run: Run, op: string, args: unknown[]): Promise<unknown> {
+    const [a, b, c, d] = args;
+    if (op === 'mqttConnect') {
+      if (run.mqtt.size >= maxMqttClients) throw new Error(`ev.mqtt: at most ${maxMqttClients} connections per app`);
+      const o = (typeof a === 'object' && a !== null ? a : {}) as Record<string, unknown>;
+      const options: PublisherOptions = {
+        host: String(o.host ?? ''),
+        port: Number(o.port ?? 1883),
+        tls: o.tls === true,
+        clientId: typeof o.clientId === 'string' ? o.clientId : `edge-app-${this.spec.instanceId}`,
+        username: typeof o.username === 'string' ? o.username : undefined,
+        password: typeof o.password === 'string' ? o.password : undefined,
+        keepaliveSeconds: 60,
+        timeoutMs: Math.min(10_000, this.limits.hostCallTimeoutMs),
+      };
+      const client = await (this.hooks.connectMqtt ?? MqttPublisher.connect)(options);
+      if (run.ending) {
+        client.close();
+        throw new Error('ev.mqtt: the app stopped');
+      }
+      const id = ++run.nextMqtt;
+      run.mqtt.set(id, client);
+      return id;
+    }
+    const client = run.mqtt.get(Number(a));
+    if (op === 'mqttDisconnect') {
+      client?.close();
+      run.mqtt.delete(Number(a));
+      return true;
+    }
+    if (op === 'mqttPub') {
+      if (!client) throw new Error('ev.mqtt: not connected');
+      client.publish(String(b), String(c ?? ''), d === true);
+      return true;
+    }
+    throw new Error(`unknown call ${op}`);
   }
 
   private reply(run: Run, reply: HostReply): void {
@@ -332,6 +403,8 @@ export class InstanceSupervisor {
     run.ending = true;
     clearInterval(run.watchdog);
     run.replies.close();
+    for (const client of run.mqtt.values()) client.close();
+    run.mqtt.clear();
     if (this.run === run) this.run = null;
     if (first) void run.worker.terminate();
   }

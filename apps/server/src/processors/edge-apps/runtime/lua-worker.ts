@@ -7,10 +7,12 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { LuaFactory } from 'wasmoon';
 import { fromLua, fnmatch, toLua, topicMatches } from './lua-values.js';
 import { prelude } from './prelude.js';
-import type { FromWorker, HostReply, LogLevel, ToWorker, WorkerInit } from './protocol.js';
+import { heartbeatSlot, type FromWorker, type HostReply, type LogLevel, type ToWorker, type WorkerInit } from './protocol.js';
+import { currentThreadId } from './thread-cpu.js';
 
 const init = workerData as WorkerInit;
 const heartbeat = new Float64Array(init.heartbeat);
+heartbeat[heartbeatSlot.threadId] = currentThreadId();
 const signal = new Int32Array(init.signal);
 const backlog = new Int32Array(init.backlog);
 const port = parentPort!;
@@ -30,7 +32,10 @@ function fatal(err: unknown): never {
 
 /** Runs a Lua callback with the heartbeat set; an escaping error ends the instance. */
 function guarded<T>(fn: () => T): T | undefined {
-  if (depth === 0) heartbeat[0] = Date.now();
+  if (depth === 0) {
+    heartbeat[heartbeatSlot.callbackCount]! += 1;
+    heartbeat[0] = Date.now();
+  }
   depth++;
   try {
     return fn();
@@ -50,7 +55,8 @@ function hostCall(op: string, args: unknown[]): { value?: unknown; error?: strin
   const started = heartbeat[0]!;
   const waitStart = Date.now();
   heartbeat[0] = 0;
-  const deadline = waitStart + init.hostCallTimeoutMs;
+  // The main thread ends an http request at its own timeout (capped the same way); a second more here.
+  const deadline = waitStart + init.hostCallTimeoutMs + (op === 'http' ? 1000 : 0);
   let reply: HostReply | undefined;
   for (;;) {
     const m = receiveMessageOnPort(init.replyPort)?.message as HostReply | undefined;

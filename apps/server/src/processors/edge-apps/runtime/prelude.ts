@@ -1,5 +1,7 @@
 // The spec 5 packages, written in Lua over the worker's `__host` functions. Both call styles
 // work (`mq:pub(...)` and `mq.pub(...)`), as apps in the wild use either.
+import { preludeLibs } from './prelude-libs.js';
+
 export const prelude = String.raw`
 local host = __host
 __host = nil
@@ -42,12 +44,16 @@ function json.decode(...)
   if r.error then return nil, r.error end
   return r.value
 end
+-- The gateway credential file is synthesised (no secrets in it); there is no other file to read.
 function json.readfile(...)
   local path = args(json, ...)
   if path == '/etc/iot-open/iotopen.json' then
-    return { client_id = host.clientId, installation_id = app.installation_id }
+    local r = host.call('gatewayInfo')
+    if r.error then return nil, r.error end
+    return r.value
   end
-  return nil, 'no such file: ' .. tostring(path)
+  return nil, 'json.readfile: ' .. tostring(path) .. ' is not available: edge apps on the server have no file system '
+    .. '(only /etc/iot-open/iotopen.json can be read)'
 end
 
 local timers, nextTimer = {}, 0
@@ -152,6 +158,7 @@ function string.split(s, sep)
   return out
 end
 function string.fnmatchex(s, pattern) return host.fnmatch(pattern, s) end
+${preludeLibs}
 
 __edge_timer = function(id)
   local t = timers[id]

@@ -26,6 +26,7 @@ export interface WorkerInit {
   /** How long a synchronous host call may take before Lua gets an error. */
   hostCallTimeoutMs: number;
   /** Float64Array(1): when the running callback started (ms since epoch), 0 when idle. */
+  /** Float64 slots, see `heartbeatSlot`. */
   heartbeat: SharedArrayBuffer;
   /** Int32Array(1): set to 1 by the main thread when a host call's reply is on `replyPort`. */
   signal: SharedArrayBuffer;
@@ -53,3 +54,14 @@ export type FromWorker =
   | { type: 'stopped' };
 
 export type HostReply = { id: number; value?: unknown; error?: string };
+
+/** Slots of the shared heartbeat the worker writes and the supervisor's watchdog reads. */
+export const heartbeatSlot = {
+  /** Wall start of the running callback (moved on by host-call waits), 0 when idle or waiting. */
+  callbackStart: 0,
+  /** The worker's OS thread id, for its CPU clock; 0 where unknown. */
+  threadId: 1,
+  /** Callbacks begun so far: tells the watchdog a new callback from a long one. */
+  callbackCount: 2,
+} as const;
+export const heartbeatSlots = 3;

@@ -32,6 +32,10 @@ export class EdgeRuntimeRepository {
     return byName ?? (await this.db.edgeAppVersion.findUnique({ where: { appId_hash: { appId, hash: version } }, select: { lua: true, json: true } }));
   }
 
+  async installationExists(installationId: number): Promise<boolean> {
+    return (await this.db.installation.findUnique({ where: { id: installationId }, select: { id: true } })) !== null;
+  }
+
   async wasCreated(instanceId: number): Promise<boolean> {
     return (await this.db.setting.findUnique({ where: { key: createdKey(instanceId) } })) !== null;
   }
