@@ -1,99 +1,105 @@
-// Micro bench of the LevelDB time-series store: durable append throughput (group commit) and reads.
-// Run: cd /work/main && npx tsx bench/tsdb/bench.ts [points=1000000]
+// Time-series bench (issue 7): write rate, raw page latency, aggregations through rollups, percentile.
+// Run: node --import tsx bench/tsdb/bench.ts [points=1000000 | --quick]   (also `npm run bench:tsdb`, `npm run bench`)
+// Prints a table and writes bench/results/tsdb.json. Latencies are medians of repeated runs on a warm
+// store; "raw scan" rows run the same query with rollups switched off, for comparison.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Level } from 'level';
-import { openLevelStore } from '../../apps/server/src/tsdb/level-store.js';
-import type { Point } from '../../apps/server/src/tsdb/types.js';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLevelStore, type LevelTimeSeriesStore } from '../../apps/server/src/tsdb/level-store.js';
+import type { Point, SeriesQuery } from '../../apps/server/src/tsdb/types.js';
 
-const total = Number(process.argv[2] ?? 1_000_000);
-const seriesCount = 10;
-const t0 = 1_700_000_000;
-
-function rate(n: number, ms: number): string {
-  return `${Math.round((n / ms) * 1000).toLocaleString('en')}/s`;
+interface Row {
+  name: string;
+  value: number;
+  unit: string;
+  /** Median process CPU time of one run (main thread + LevelDB threads): steadier than wall time on a shared machine. */
+  cpuMs?: number;
+  target?: string;
+  ok?: boolean;
 }
 
-async function time<T>(label: string, n: number, fn: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  const out = await fn();
-  const ms = performance.now() - start;
-  console.log(`${label.padEnd(58)} ${String(Math.round(ms)).padStart(6)} ms  ${rate(n, ms)}`);
-  return out;
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsFile = join(here, '..', 'results', 'tsdb.json');
+const T0 = 1_700_000_000; // 2023-11-14T22:13:20Z, not aligned to a day
+const TOPIC = 'obj/bench/temp';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }
 
-/** The same machine's ceiling: plain classic-level, 21-byte keys, 8-byte values, no store logic. */
-async function rawBaseline(dir: string, n: number): Promise<void> {
-  const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-  await db.open();
-  const key = (i: number) => {
-    const b = Buffer.alloc(21);
-    b[0] = 4;
-    b.writeUInt32BE(i % seriesCount, 1);
-    b.writeUInt32BE(i, 9);
-    return b;
-  };
-  await time(`baseline: raw db.batch([1000 ops], sync) x ${n / 2000}`, n / 2, async () => {
-    for (let i = 0; i < n / 2; i += 1000) {
-      const ops = Array.from({ length: 1000 }, (_, k) => ({ type: 'put' as const, key: key(i + k), value: Buffer.alloc(8) }));
-      await db.batch(ops, { sync: true });
-    }
-  });
-  await time(`baseline: raw chained batch of 1000, sync x ${n / 2000}`, n / 2, async () => {
-    for (let i = n / 2; i < n; i += 1000) {
-      const batch = db.batch();
-      for (let k = 0; k < 1000; k++) batch.put(key(i + k), Buffer.alloc(8));
-      await batch.write({ sync: true });
-    }
-  });
-  await time(`baseline: raw iterator.nextv(1000) over ${n.toLocaleString('en')}`, n, async () => {
-    const it = db.iterator();
-    while ((await it.nextv(1000)).length > 0);
-    await it.close();
-  });
-  await db.close();
+let lastCpuMs = 0;
+
+/** Median wall time of `runs` runs; the median CPU time is left in lastCpuMs. */
+async function latency(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up: first read of the blocks, JIT
+  const times: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
+  }
+  lastCpuMs = round(median(cpu));
+  return median(times);
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'tsdb-bench-'));
-try {
-  await rawBaseline(join(dir, 'raw'), 200_000);
-  const store = await openLevelStore(join(dir, 'store'));
-  const point = (i: number): Point => ({
-    installationId: 1,
-    topic: `obj/dev${i % seriesCount}/temp`,
-    timestamp: t0 + Math.floor(i / seriesCount) + 0.125,
-    value: 20 + (i % 97) / 10,
-    msg: '',
-  });
+async function folderBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    n += e.isDirectory() ? await folderBytes(join(dir, e.name)) : (await stat(join(dir, e.name))).size;
+  }
+  return n;
+}
 
-  // Many small concurrent appends, like one per MQTT message: group commit has to batch them.
-  const live = 200_000;
-  await time(`append ${live.toLocaleString('en')} points, 1 per call, 1000 in flight`, live, async () => {
-    let next = 0;
-    const worker = async () => {
-      while (next < live) await store.append([point(next++)]);
-    };
-    await Promise.all(Array.from({ length: 1000 }, worker));
-  });
-  const afterLive = store.stats();
-  console.log(`  -> ${afterLive.batches} durable batches, ${Math.round(afterLive.points / afterLive.batches)} points per batch`);
+function query(over: Partial<SeriesQuery>): SeriesQuery {
+  return { installationId: 1, topics: [TOPIC], limit: 100_000, offset: 0, order: 'asc', includeTotal: false, ...over };
+}
 
-  // Same, spread over 1,000 topics: each batch then also rewrites ~1,000 last values and count cells.
-  await time(`append ${live.toLocaleString('en')} points, 1 per call, 1000 in flight, 1000 topics`, live, async () => {
+/** Point i of the bench series: one per second, a value that wanders, no msg (a typical sensor). */
+function point(i: number): Point {
+  return { installationId: 1, topic: TOPIC, timestamp: T0 + i, value: 20 + Math.sin(i / 3600) * 5 + (i % 7) / 10, msg: '' };
+}
+
+async function writeRates(dir: string, rows: Row[]): Promise<void> {
+  const store = await openLevelStore(join(dir, 'live'));
+  try {
+    // One point per append, 1,000 in flight: what the MQTT storage processor does; group commit batches.
+    const live = 100_000;
+    let t = performance.now();
     let next = 0;
     const worker = async () => {
       while (next < live) {
         const i = next++;
-        await store.append([{ installationId: 2, topic: `obj/dev${i % 1000}/temp`, timestamp: t0 + Math.floor(i / 1000), value: i, msg: '' }]);
+        await store.append([{ installationId: 1, topic: `obj/dev${i % 100}/temp`, timestamp: T0 + Math.floor(i / 100), value: i, msg: '' }]);
       }
     };
     await Promise.all(Array.from({ length: 1000 }, worker));
-  });
+    rows.push({ name: 'write: 1 point per append, 1,000 in flight, 100 topics', value: Math.round(live / ((performance.now() - t) / 1000)), unit: 'points/s' });
+    t = performance.now();
+  } finally {
+    await store.close();
+  }
+}
 
-  await time(`append ${(total - live).toLocaleString('en')} points, 1000 per call, 8 in flight`, total - live, async () => {
-    let next = live;
+/** Runs the bench over `total` points (default 1,000,000), prints the table, writes the JSON. */
+export async function main(total = 1_000_000): Promise<Row[]> {
+  if (!Number.isSafeInteger(total) || total < 100_000) throw new RangeError(`points must be an integer >= 100000, got ${total}`);
+  const rows: Row[] = [];
+  const dir = await mkdtemp(join(tmpdir(), 'tsdb-bench-'));
+  try {
+    await writeRates(dir, rows);
+
+    // Bulk write of the bench series: 1,000 points per append, 8 appends in flight.
+    const path = join(dir, 'store');
+    let store: LevelTimeSeriesStore = await openLevelStore(path);
+    let t = performance.now();
+    let next = 0;
     const worker = async () => {
       while (next < total) {
         const from = next;
@@ -102,35 +108,88 @@ try {
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
-  });
+    rows.push({ name: `write: ${total.toLocaleString('en')} points, 1,000 per append, 8 in flight`, value: Math.round(total / ((performance.now() - t) / 1000)), unit: 'points/s' });
+    await store.close();
+    rows.push({ name: 'disk: data folder', value: Math.round((await folderBytes(path)) / 1e5) / 10, unit: 'MB' });
+    t = performance.now();
+    store = await openLevelStore(path);
+    rows.push({ name: 'open (catalogue and last values)', value: Math.round(performance.now() - t), unit: 'ms' });
 
-  const perSeries = total / seriesCount;
-  await time(`read one series (${perSeries.toLocaleString('en')}) in pages of 10,000 until offset >= total`, perSeries, async () => {
-    for (let offset = 0, total = 1; offset < total; ) {
-      const page = await store.query({ installationId: 1, topics: ['obj/dev3/temp'], limit: 10_000, offset, order: 'asc', includeTotal: true });
-      total = page.total;
-      offset += page.count;
+    const span = total; // seconds: one point per second
+    const mid = T0 + Math.floor(span / 2);
+    const pageMs = await latency(50, () => store.query(query({ limit: 2000, from: mid })));
+    rows.push({ name: 'raw page of 2,000 rows (from the middle)', value: round(pageMs), unit: 'ms', cpuMs: lastCpuMs, target: '< 5 ms', ok: pageMs < 5 });
+    const pageTotalMs = await latency(50, () => store.query(query({ limit: 2000, from: mid, includeTotal: true })));
+    rows.push({ name: 'raw page of 2,000 rows with exact total', value: round(pageTotalMs), unit: 'ms', cpuMs: lastCpuMs, target: '< 5 ms', ok: pageTotalMs < 5 });
+
+    const all = { from: T0, to: T0 + span - 1 };
+    const into = (buckets: number) => Math.ceil(span / buckets);
+    const aggregations: [string, SeriesQuery, number?][] = [
+      [`avg, ${total.toLocaleString('en')} points into 1,000 buckets`, query({ ...all, aggregation: { method: 'avg', intervalSeconds: into(1000) } }), 50],
+      [`max, ${total.toLocaleString('en')} points into 1,000 buckets`, query({ ...all, aggregation: { method: 'max', intervalSeconds: into(1000) } }), 50],
+      [`avg, into 1,000 buckets, desc + total`, query({ ...all, order: 'desc', includeTotal: true, aggregation: { method: 'avg', intervalSeconds: into(1000) } }), 50],
+      // What a chart asking for ~1,000 points with a round Go duration gets: no raw reads at all.
+      [`avg, 17-minute buckets (981 buckets, minute-aligned)`, query({ ...all, aggregation: { method: 'avg', intervalSeconds: 1020 } }), 50],
+      [`avg, 20-minute buckets (834 buckets, 10-minute-aligned)`, query({ ...all, aggregation: { method: 'avg', intervalSeconds: 1200 } }), 50],
+      [`avg, into 24 buckets`, query({ ...all, aggregation: { method: 'avg', intervalSeconds: into(24) } })],
+      [`max, into 24 buckets`, query({ ...all, aggregation: { method: 'max', intervalSeconds: into(24) } })],
+      [`avg per hour (aligned), all points`, query({ ...all, aggregation: { method: 'avg', intervalSeconds: 3600 } })],
+    ];
+    const viaRollups: number[] = [];
+    for (const [name, q, target] of aggregations) {
+      const ms = await latency(20, () => store.query(q));
+      viaRollups.push(ms);
+      rows.push({ name: `rollups: ${name}`, value: round(ms), unit: 'ms', cpuMs: lastCpuMs, ...(target ? { target: `< ${target} ms`, ok: ms < target } : {}) });
     }
-  });
-  await time(`merge all ${seriesCount} series, one page of ${total.toLocaleString('en')}`, total, () =>
-    store.query({ installationId: 1, limit: total, offset: 0, order: 'desc', includeTotal: false }),
+    const dayFrom = T0 + 86_400 * 3;
+    const p95 = query({ from: dayFrom, to: dayFrom + 86_399, aggregation: { method: { percentile: 95 }, intervalSeconds: 86_400 } });
+    const p95Ms = await latency(10, () => store.query(p95));
+    rows.push({ name: 'percentile(95) over a day (86,400 points, raw)', value: round(p95Ms), unit: 'ms', cpuMs: lastCpuMs });
+    await store.close();
+
+    // The same aggregations through raw scans, to show what the rollups buy.
+    store = await openLevelStore(path, { rollupQueries: false });
+    for (const [name, q] of aggregations.slice(0, 2)) {
+      const ms = await latency(3, () => store.query(q));
+      rows.push({ name: `raw scan: ${name}`, value: round(ms), unit: 'ms', cpuMs: lastCpuMs });
+    }
+    // Retention: drop the raw points of the first half (rollups kept), then measure the folder again.
+    t = performance.now();
+    const r = await store.applyRetention(1, { rawBefore: T0 + span / 2 });
+    rows.push({ name: `retention: delete ${r.rawBefore ? 'first half' : 'nothing'} of the raw points + compact`, value: Math.round(performance.now() - t), unit: 'ms' });
+    await store.close();
+    rows.push({ name: 'disk: data folder after retention', value: Math.round((await folderBytes(path)) / 1e5) / 10, unit: 'MB' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const width = Math.max(...rows.map((r) => r.name.length));
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`\ntsdb bench (${process.version}, ${cpus().length} cores, load ${load}, ${new Date().toISOString()})`);
+  console.log(`${'measure'.padEnd(width)}  ${'value'.padStart(12)}  unit      ${'cpu ms'.padStart(8)}  target (on wall time)`);
+  for (const r of rows) {
+    const target = r.target ? `${r.target} ${r.ok ? 'ok' : 'MISSED'}` : '';
+    const cpu = r.cpuMs === undefined ? '' : r.cpuMs.toLocaleString('en');
+    console.log(`${r.name.padEnd(width)}  ${r.value.toLocaleString('en').padStart(12)}  ${r.unit.padEnd(8)}  ${cpu.padStart(8)}  ${target}`);
+  }
+  await mkdir(dirname(resultsFile), { recursive: true });
+  await writeFile(resultsFile, `${JSON.stringify({ bench: 'tsdb', node: process.version, cores: cpus().length, loadavg: loadavg(), date: new Date().toISOString(), points: total, rows }, null, 2)}\n`);
+  console.log(`\nwritten ${resultsFile}`);
+  return rows;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // `--quick` (what bench/run.mjs passes): 200,000 points, the figures' shape without the 1M wait.
+  const arg = process.argv[2];
+  main(arg === undefined ? undefined : arg === '--quick' ? 200_000 : Number(arg)).then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
   );
-  console.log('(below, /s counts the points covered by each query, not points read)');
-  await time('exact total over all series, unaligned from/to (count index) x100', 100 * total, async () => {
-    for (let i = 0; i < 100; i++) await store.query({ installationId: 1, limit: 10, offset: 0, from: t0 + 1234.5, to: t0 + 99_000.25, order: 'asc', includeTotal: true });
-  });
-  await time('page of 100 at offset 900,000+ of the 10-series merge x100', 100 * total, async () => {
-    for (let i = 0; i < 100; i++) await store.query({ installationId: 1, limit: 100, offset: 900_000 + i, order: 'asc', includeTotal: true });
-  });
-  await time(`avg per 1 min over all series (${total.toLocaleString('en')} points)`, total, () =>
-    store.query({ installationId: 1, limit: 100_000, offset: 0, order: 'asc', includeTotal: true, aggregation: { method: 'avg', intervalSeconds: 60 } }),
-  );
-  await time(`percentile(95) per 1 h over all series`, total, () =>
-    store.query({ installationId: 1, limit: 100_000, offset: 0, order: 'asc', includeTotal: true, aggregation: { method: { percentile: 95 }, intervalSeconds: 3600 } }),
-  );
-  await store.close();
-  const { execSync } = await import('node:child_process');
-  console.log(`disk: ${execSync(`du -sh ${dir}`).toString().split('\t')[0]} for ${total.toLocaleString('en')} points`);
-} finally {
-  await rm(dir, { recursive: true, force: true });
 }

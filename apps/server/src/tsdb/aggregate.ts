@@ -6,9 +6,12 @@
 //   over the ascending values (numpy's default "linear", Excel PERCENTILE.INC, R type 7). InfluxQL's
 //   PERCENTILE() picks the nearest rank instead; interpolation was chosen so median == percentile(50).
 // - median is percentile(50): the mean of the two middle values when n is even, like InfluxQL MEDIAN().
+// - sum and avg use the exact sum correctly rounded once (exact-sum.ts): independent of order and
+//   grouping, so the rollup path (rollup.ts) gives the same bits as summing the raw points.
 // - first / last are by time (ties keep insertion order), not by value.
 // - an empty input gives 0 for count and sum, NaN for everything else (the store never emits empty buckets).
 
+import { addToPartials, partialsValue } from './exact-sum.js';
 import { aggregationMethods, type AggregationMethod } from './types.js';
 
 export interface Accumulator {
@@ -87,13 +90,16 @@ export function createAccumulator(method: AggregationMethod, chronological = tru
 
 class SimpleAccumulator implements Accumulator {
   count = 0;
-  private sum = 0;
+  private readonly sum: number[] = [];
+  private readonly sums: boolean;
   private min = Infinity;
   private max = -Infinity;
-  constructor(private readonly method: 'avg' | 'count' | 'max' | 'min' | 'spread' | 'sum') {}
+  constructor(private readonly method: 'avg' | 'count' | 'max' | 'min' | 'spread' | 'sum') {
+    this.sums = method === 'sum' || method === 'avg';
+  }
   add(v: number): void {
     this.count++;
-    this.sum += v;
+    if (this.sums) addToPartials(this.sum, v);
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
   }
@@ -102,9 +108,9 @@ class SimpleAccumulator implements Accumulator {
       case 'count':
         return this.count;
       case 'sum':
-        return this.sum;
+        return partialsValue(this.sum);
       case 'avg':
-        return this.count ? this.sum / this.count : NaN;
+        return this.count ? partialsValue(this.sum) / this.count : NaN;
       case 'min':
         return this.count ? this.min : NaN;
       case 'max':

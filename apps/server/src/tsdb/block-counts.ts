@@ -1,12 +1,11 @@
-// Count index: points per series per UTC minute, hour and day, written in the same batch as the points.
-// LevelDB cannot count a range without walking it, and Lynx clients page with `offset >= total`, which
-// would walk the whole range on every page. With the index a total reads the day counts of the middle,
-// the hour counts of the two partial days, the minute counts of the two partial hours and the points of
-// at most two partial minutes; a large offset descends days -> hours -> minutes -> points the same way.
-// Three levels cost one more small put per series and batch than two, and cut an unaligned 10-series
-// 1 Hz total from ~160 ms to ~10 ms in bench/tsdb.
+// Count index: points per series per UTC minute, 10 minutes, hour and day (the count that starts every
+// rollup cell, rollup.ts), written in the same batch as the points. LevelDB cannot count a range without
+// walking it, and Lynx clients page with `offset >= total`, which would walk the whole range on every
+// page. With the index a total reads the day counts of the middle, then finer counts of the partial
+// edges down to the points of at most two partial minutes; a large offset descends the same way.
+// Three levels instead of two cut an unaligned 10-series 1 Hz total from ~160 ms to ~10 ms in bench/tsdb.
 
-import { countPoints, type RangeScan } from './cursors.js';
+import { countPoints, HIGH_WATER_BYTES, type RangeScan } from './cursors.js';
 import { blockOfCountKey, COUNT_BLOCK_MICROS, countKey, decodeCount } from './keys.js';
 
 const TOP = COUNT_BLOCK_MICROS.length - 1;
@@ -25,7 +24,7 @@ export async function readBlockCounts(
   first: number,
   last: number,
 ): Promise<[number, number][]> {
-  const it = scan.db.iterator({ gte: countKey(sid, level, first), lte: countKey(sid, level, last), snapshot: scan.snapshot });
+  const it = scan.db.iterator({ gte: countKey(sid, level, first), lte: countKey(sid, level, last), snapshot: scan.snapshot, highWaterMarkBytes: HIGH_WATER_BYTES });
   const out: [number, number][] = [];
   try {
     for (;;) {

@@ -36,6 +36,12 @@ export interface MergeCursor {
 }
 
 const READ_BATCH = 1000;
+/**
+ * classic-level stops a nextv() once 16 KB are read (its default), about 560 points: a read of 1,000
+ * then takes two round trips to the thread pool. 1 MB lets the asked size through (measured 4.1 -> 2.6
+ * µs per point on a loaded 2-core machine); it is a cap, not an allocation.
+ */
+export const HIGH_WATER_BYTES = 1 << 20;
 
 type EntryIterator = ReturnType<Db['iterator']>;
 
@@ -46,6 +52,7 @@ export function openPointIterator(scan: RangeScan, sid: number, keysOnly = false
     reverse: scan.desc,
     values: !keysOnly,
     snapshot: scan.snapshot,
+    highWaterMarkBytes: HIGH_WATER_BYTES,
   });
 }
 

@@ -9,10 +9,8 @@ import {
   blockOf,
   COUNT_BLOCK_MICROS,
   countKey,
-  decodeCount,
   decodeLast,
   decodeSeries,
-  encodeCount,
   encodeLast,
   encodePointValue,
   encodeSeries,
@@ -24,6 +22,7 @@ import {
   sidKey,
   sidOfKey,
   SPACE_COUNT,
+  SPACE_HORIZON,
   SPACE_LAST,
   SPACE_POINT,
   SPACE_SERIES,
@@ -33,7 +32,20 @@ import {
   type LastValue,
 } from './keys.js';
 import { assertQuery, runQuery } from './query.js';
-import type { Point, SeriesPage, SeriesQuery, TimeSeriesStore } from './types.js';
+import { addPoint, cloneRollup, decodeRollup, emptyRollup, encodeRollup, mergeRollup, type Rollup } from './rollup.js';
+import { rebuildRollups } from './rollup-rebuild.js';
+import {
+  clearSeriesBefore,
+  decodeHorizon,
+  encodeHorizon,
+  horizonKey,
+  horizonSeconds,
+  nextHorizon,
+  type Horizon,
+  type RetentionCut,
+  type RetentionResult,
+} from './retention.js';
+import type { Point, RetentionCapableStore, SeriesPage, SeriesQuery, TimeSeriesStore } from './types.js';
 
 type LogFn = (obj: object, msg?: string) => void;
 
@@ -43,6 +55,8 @@ export interface LevelStoreOptions {
   logger?: { warn: LogFn; error: LogFn };
   /** Offsets from this size up use the count index to jump (default 10,000). Lowered by tests. */
   offsetSkipThreshold?: number;
+  /** Aggregations answered from rollup cells where they can be (default true); false forces raw scans. */
+  rollupQueries?: boolean;
 }
 
 export class StoreClosedError extends Error {
@@ -53,7 +67,11 @@ export class StoreClosedError extends Error {
   }
 }
 
-const FORMAT_VERSION = 1;
+/**
+ * 1: count index only (minutes, hours, days); 3: rollup cells in the count keyspace, with a 10-minute
+ * tier. Older stores get their cells rebuilt from the raw points at open.
+ */
+const FORMAT_VERSION = 3;
 const KEY_VERSION = metaKey('version');
 const KEY_BOOT = metaKey('boot');
 const KEY_NEXT_SERIES = metaKey('nextSeries');
@@ -82,14 +100,16 @@ export async function openLevelStore(dir: string, opts: LevelStoreOptions = {}):
   }
 }
 
-export class LevelTimeSeriesStore implements TimeSeriesStore {
+export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableStore {
   private readonly byInstallation = new Map<number, Map<string, Series>>();
   private readonly byId = new Map<number, Series>();
   /**
    * Newest count block per series and level, so live ingestion bumps its counters without a read.
    * Keyed by sid * LEVELS + level.
    */
-  private readonly countCache = new Map<number, { block: number; count: number }>();
+  private readonly countCache = new Map<number, { block: number; rollup: Rollup }>();
+  /** Retention horizons per installation (retention.ts). */
+  private readonly horizons = new Map<number, Horizon>();
   private readonly queue: GroupCommitQueue<Point>;
   private readonly log: { warn: LogFn; error: LogFn };
   private readonly offsetSkipThreshold: number;
@@ -100,7 +120,8 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
   private seq = 0;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private closing?: Promise<void>;
-  private counters = { batches: 0, points: 0 };
+  private counters = { batches: 0, points: 0, rollupQueries: 0 };
+  private readonly rollupQueries: boolean;
 
   /** Use openLevelStore(); the constructor does no I/O. */
   constructor(
@@ -109,6 +130,7 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
   ) {
     this.log = opts.logger ?? silent;
     this.offsetSkipThreshold = opts.offsetSkipThreshold ?? 10_000;
+    this.rollupQueries = opts.rollupQueries ?? true;
     this.queue = new GroupCommitQueue<Point>({
       maxBatch: opts.batchSize ?? 5000,
       write: (points) => this.writeBatch(points),
@@ -119,7 +141,7 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
   async load(): Promise<void> {
     const meta = await this.db.getMany([KEY_VERSION, KEY_BOOT, KEY_NEXT_SERIES]);
     const version = meta[0] ? meta[0].readUInt32BE(0) : FORMAT_VERSION;
-    if (version !== FORMAT_VERSION) {
+    if (version < 1 || version > FORMAT_VERSION) {
       throw new Error(`time-series store ${this.db.location}: unsupported format version ${version}`);
     }
     const lastBoot = meta[1] ? meta[1].readUInt32BE(0) : 0;
@@ -136,6 +158,15 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
       const series = this.byId.get(sidOfKey(key));
       if (series) series.last = decodeLast(value);
       else this.log.warn({ sid: sidOfKey(key) }, 'tsdb: last value of an unknown series ignored');
+    }
+    for await (const [key, value] of this.db.iterator(spaceRange(SPACE_HORIZON))) {
+      this.horizons.set(key.readDoubleBE(1), decodeHorizon(value));
+    }
+    if (version < FORMAT_VERSION) {
+      // The version is written only after the rebuild, so a crash in the middle redoes it at next open.
+      const started = Date.now();
+      const cells = await rebuildRollups(this.db, [...this.byId.keys()]);
+      this.log.warn({ cells, ms: Date.now() - started }, `tsdb: upgraded from format ${version}: rollup cells rebuilt`);
     }
 
     // A fresh boot number keeps this process's point keys distinct from every earlier process's,
@@ -189,7 +220,12 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
         series.push(...bySeries.values());
       }
     }
-    return runQuery(this.db, series, q, { offsetSkipThreshold: this.offsetSkipThreshold });
+    return runQuery(this.db, series, q, {
+      offsetSkipThreshold: this.offsetSkipThreshold,
+      horizon: this.horizons.get(q.installationId),
+      rollups: this.rollupQueries,
+      onRollupQuery: () => this.counters.rollupQueries++,
+    });
   }
 
   /** Runs after every append queued before it; appends queued later start new series. */
@@ -205,8 +241,10 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
       for (const s of series) {
         ops.push({ type: 'del', key: sidKey(SPACE_SERIES, s.id) }, { type: 'del', key: sidKey(SPACE_LAST, s.id) });
       }
+      ops.push({ type: 'del', key: horizonKey(installationId) });
       await this.commit(ops);
       this.byInstallation.delete(installationId);
+      this.horizons.delete(installationId);
       for (const s of series) {
         this.byId.delete(s.id);
         for (let level = 0; level < LEVELS; level++) this.countCache.delete(s.id * LEVELS + level);
@@ -216,6 +254,35 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
         await this.db.clear(seriesRange(SPACE_COUNT, s.id));
       }
     });
+  }
+
+  installationIds(): number[] {
+    return [...this.byInstallation.keys()];
+  }
+
+  /**
+   * Moves the installation's retention horizons forward (retention.ts), then clears and compacts what
+   * lies before them. The horizon is persisted in the write queue (after earlier appends); the slow
+   * clearing runs outside it, so ingestion is not held up. Last values are kept.
+   */
+  async applyRetention(installationId: number, cut: RetentionCut): Promise<RetentionResult> {
+    if (this.state !== 'open') throw new StoreClosedError();
+    const h = await this.queue.exclusive(async () => {
+      const next = nextHorizon(this.horizons.get(installationId), cut);
+      const cur = this.horizons.get(installationId);
+      if (!cur || cur.rawMicros !== next.rawMicros || cur.rollupMicros !== next.rollupMicros) {
+        await this.commit([{ type: 'put', key: horizonKey(installationId), value: encodeHorizon(next) }]);
+        this.horizons.set(installationId, next);
+      }
+      return next;
+    });
+    let seriesCleared = 0;
+    const series = [...(this.byInstallation.get(installationId)?.values() ?? [])];
+    for (const s of series) {
+      if (this.state !== 'open') break;
+      if (await clearSeriesBefore(this.db, s.id, h)) seriesCleared++;
+    }
+    return { rawBefore: horizonSeconds(h.rawMicros), rollupBefore: horizonSeconds(h.rollupMicros), seriesCleared };
   }
 
   flush(): Promise<void> {
@@ -242,8 +309,8 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
     return this.byInstallation.get(installationId)?.get(topic)?.id;
   }
 
-  /** Diagnostics: durable batches written and points in them since open. */
-  stats(): { batches: number; points: number; pending: number } {
+  /** Diagnostics: durable batches written and points in them since open; queries served by rollups. */
+  stats(): { batches: number; points: number; rollupQueries: number; pending: number } {
     return { ...this.counters, pending: this.queue.pending };
   }
 
@@ -281,8 +348,8 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
     const ops: Op[] = [];
     const created = new Map<number, Map<string, Series>>();
     const lastOf = new Map<Series, LastValue>();
-    /** Points per count-index cell of this batch, keyed by sid * LEVELS + level, then block. */
-    const perBlock = new Map<number, Map<number, number>>();
+    /** This batch's points summarised per rollup cell, keyed by sid * LEVELS + level, then block. */
+    const perBlock = new Map<number, Map<number, Rollup>>();
 
     for (const p of points) {
       let s = this.byInstallation.get(p.installationId)?.get(p.topic);
@@ -309,11 +376,13 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
         let blocks = perBlock.get(cell);
         if (!blocks) perBlock.set(cell, (blocks = new Map()));
         const block = blockOf(micros, level);
-        blocks.set(block, (blocks.get(block) ?? 0) + 1);
+        let r = blocks.get(block);
+        if (!r) blocks.set(block, (r = emptyRollup()));
+        addPoint(r, micros, p.value);
       }
     }
 
-    const newCountCache = await this.addCounts(perBlock, created, ops);
+    const newCountCache = await this.addRollups(perBlock, created, ops);
     for (const [s, last] of lastOf) ops.push({ type: 'put', key: sidKey(SPACE_LAST, s.id), value: encodeLast(last) });
     if (this.nextSeriesId > this.persistedNextSeries) {
       ops.push({ type: 'put', key: KEY_NEXT_SERIES, value: encodeU32(this.nextSeriesId) });
@@ -341,41 +410,46 @@ export class LevelTimeSeriesStore implements TimeSeriesStore {
     this.counters.points += points.length;
   }
 
-  /** Adds the count-index puts to `ops`; returns the cache entries to keep once the batch is durable. */
-  private async addCounts(
-    perBlock: Map<number, Map<number, number>>,
+  /** Adds the rollup-cell puts to `ops`; returns the cache entries to keep once the batch is durable. */
+  private async addRollups(
+    perBlock: Map<number, Map<number, Rollup>>,
     created: Map<number, Map<string, Series>>,
     ops: Op[],
-  ): Promise<Map<number, { block: number; count: number }>> {
+  ): Promise<Map<number, { block: number; rollup: Rollup }>> {
     const newSids = new Set<number>();
     for (const pending of created.values()) for (const s of pending.values()) newSids.add(s.id);
-    const updates: { cell: number; block: number; add: number; base: number }[] = [];
+    const updates: { cell: number; block: number; add: Rollup; base?: Rollup }[] = [];
     const toRead: number[] = [];
     for (const [cell, blocks] of perBlock) {
       const cached = this.countCache.get(cell);
       const isNew = newSids.has(Math.floor(cell / LEVELS));
       for (const [block, add] of blocks) {
-        const u = { cell, block, add, base: 0 };
-        if (cached?.block === block) u.base = cached.count;
+        const u: (typeof updates)[number] = { cell, block, add };
+        if (cached?.block === block) u.base = cached.rollup;
         else if (!isNew) toRead.push(updates.length);
         updates.push(u);
       }
     }
     const keyOf = (u: { cell: number; block: number }) => countKey(Math.floor(u.cell / LEVELS), u.cell % LEVELS, u.block);
     if (toRead.length > 0) {
-      // Serial writer: nothing else changes the counters between this read and the batch write.
+      // Serial writer: nothing else changes the cells between this read and the batch write.
       const values = await this.db.getMany(toRead.map((i) => keyOf(updates[i])));
       toRead.forEach((i, j) => {
         const v = values[j];
-        if (v) updates[i].base = decodeCount(v);
+        if (v) updates[i].base = decodeRollup(v);
       });
     }
-    const cache = new Map<number, { block: number; count: number }>();
+    const cache = new Map<number, { block: number; rollup: Rollup }>();
     for (const u of updates) {
-      const count = u.base + u.add;
-      ops.push({ type: 'put', key: keyOf(u), value: encodeCount(count) });
+      // The cached cell is shared with memory until this batch is durable: merge into a copy.
+      let rollup = u.add;
+      if (u.base) {
+        rollup = cloneRollup(u.base);
+        mergeRollup(rollup, u.add);
+      }
+      ops.push({ type: 'put', key: keyOf(u), value: encodeRollup(rollup) });
       const prev = cache.get(u.cell);
-      if (!prev || u.block > prev.block) cache.set(u.cell, { block: u.block, count });
+      if (!prev || u.block > prev.block) cache.set(u.cell, { block: u.block, rollup });
     }
     return cache;
   }

@@ -5,11 +5,18 @@ import { assertAggregationMethod } from './aggregate.js';
 import { BucketCursor, mergePage, PointCursor, type Db, type RangeScan, type SeriesRef } from './cursors.js';
 import { countSeriesRange, skipWholeBlocks } from './block-counts.js';
 import { boundToMicros, fromMicros, MAX_MICROS, MIN_MICROS } from './keys.js';
+import type { Horizon } from './retention.js';
+import { RollupBucketCursor, rollupsServe } from './rollup-cursor.js';
 import type { Point, SeriesPage, SeriesQuery } from './types.js';
 
 export interface QueryTuning {
   /** Offsets from this size up jump over whole days, hours and minutes using the count index. */
   offsetSkipThreshold: number;
+  /** The installation's retention horizons: nothing before them is returned. */
+  horizon?: Horizon;
+  /** False forces aggregations onto raw scans (reference path for specs and the bench). */
+  rollups?: boolean;
+  onRollupQuery?: () => void;
 }
 
 const EMPTY: SeriesPage = { total: 0, last: 0, count: 0, data: [] };
@@ -26,13 +33,22 @@ export function assertQuery(q: SeriesQuery): void {
 }
 
 export async function runQuery(db: Db, series: SeriesRef[], q: SeriesQuery, tuning: QueryTuning): Promise<SeriesPage> {
-  const lo = boundToMicros(q.from, MIN_MICROS);
+  const agg = q.aggregation;
+  const interval = agg ? Math.round(agg.intervalSeconds * 1e6) : 0;
+  const fromRollups = agg !== undefined && tuning.rollups !== false && rollupsServe(agg.method, interval);
+  const rawLo = tuning.horizon?.rawMicros ?? MIN_MICROS;
+  // Between the two horizons only rollup cells remain: exact aggregations still see them.
+  const lo = Math.max(boundToMicros(q.from, MIN_MICROS), fromRollups ? (tuning.horizon?.rollupMicros ?? MIN_MICROS) : rawLo);
   const hi = boundToMicros(q.to, MAX_MICROS);
   if (series.length === 0 || lo > hi) return { ...EMPTY, data: [] };
   const snapshot = db.snapshot();
   try {
     const scan: RangeScan = { db, snapshot, lo, hi, desc: q.order === 'desc' };
-    return q.aggregation ? await aggregatedPage(scan, series, q) : await rawPage(scan, series, q, tuning);
+    if (fromRollups) tuning.onRollupQuery?.();
+    if (fromRollups) return await aggregatedPage(scan, series, q, (s) => new RollupBucketCursor(s, scan, agg.method, interval, rawLo));
+    return agg
+      ? await aggregatedPage(scan, series, q, (s) => new BucketCursor(new PointCursor(s, scan), agg.method, interval, !scan.desc))
+      : await rawPage(scan, series, q, tuning);
   } finally {
     await snapshot.close();
   }
@@ -49,7 +65,9 @@ async function rawPage(scan: RangeScan, series: SeriesRef[], q: SeriesQuery, tun
       skippedByIndex = r.skipped;
     }
     const offset = q.offset - skippedByIndex;
-    const firstRead = Math.max(1, Math.min(1000, offset + q.limit + 1));
+    // One series: the whole page in one read (one round trip); several: at most 1,000 each, as most
+    // of what each cursor reads ahead is not on the page.
+    const firstRead = Math.max(1, Math.min(series.length === 1 ? 10_000 : 1000, offset + q.limit + 1));
     const cursors = series.map((s) => new PointCursor(s, pageScan, firstRead));
     const data: Point[] = [];
     const r = await mergePage(cursors, scan.desc, offset, q.limit, (c) => {
@@ -70,13 +88,18 @@ async function rawPage(scan: RangeScan, series: SeriesRef[], q: SeriesQuery, tun
   return page(data, total ?? seen);
 }
 
-async function aggregatedPage(scan: RangeScan, series: SeriesRef[], q: SeriesQuery): Promise<SeriesPage> {
-  const { method, intervalSeconds } = q.aggregation!;
-  const interval = Math.round(intervalSeconds * 1e6);
+type AggregateCursor = BucketCursor | RollupBucketCursor;
+
+async function aggregatedPage(
+  scan: RangeScan,
+  series: SeriesRef[],
+  q: SeriesQuery,
+  cursorOf: (s: SeriesRef) => AggregateCursor,
+): Promise<SeriesPage> {
   // Empty buckets are not indexed, so the total comes from reading on past the page to the end.
-  const cursors = series.map((s) => new BucketCursor(new PointCursor(s, scan), method, interval, !scan.desc));
+  const cursors = series.map(cursorOf);
   const data: Point[] = [];
-  const take = (c: BucketCursor) => {
+  const take = (c: AggregateCursor) => {
     data.push({
       installationId: c.series.installationId,
       topic: c.series.topic,

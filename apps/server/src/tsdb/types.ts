@@ -1,6 +1,10 @@
 // The time-series contract. The embedded backend is LevelDB (level-store.ts); cluster mode brings a
 // second backend behind the same interface, so nothing outside tsdb/ may depend on LevelDB.
 
+import type { RetentionCut, RetentionResult } from './retention.js';
+
+export type { RetentionCut, RetentionResult };
+
 /**
  * Largest timestamp (Unix seconds, year 2255) every backend must store; callers reject later ones
  * as bad input instead of letting the write fail.
@@ -57,4 +61,15 @@ export interface TimeSeriesStore {
   flush(): Promise<void>;
   /** Flushes, then closes the underlying storage. */
   close(): Promise<void>;
+}
+
+/** What the retention sweep needs from a store (kept apart so test doubles need not implement it). */
+export interface RetentionCapableStore {
+  /** Installations that have at least one series. */
+  installationIds(): number[];
+  /**
+   * Deletes raw points (and separately rollups) older than the cut, frees the disk space, keeps last
+   * values. Horizons are UTC days and only move forward; queries never see data before them.
+   */
+  applyRetention(installationId: number, cut: RetentionCut): Promise<RetentionResult>;
 }
