@@ -1,93 +1,148 @@
-// Ingest benchmark: publishers in separate processes send 60-byte payloads; the figure is messages
-// per second *stored in the time series* (counted through the log API), for QoS 0 and QoS 1.
-//   npm run bench:ingest [-- --publishers 4 --messages 50000]
-import { fork, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+// Ingest bench: 1 and 10 publisher processes send 60-byte payloads at QoS 0 and QoS 1. For Lynx the
+// figure is messages per second *stored in the time series* (counted through the log API); for the
+// reference, Debian's mosquitto started here, it is messages per second relayed to a subscriber.
+//   node bench/ingest/run.mjs [--quick] [--only lynx|mosquitto] [--profile <dir>] [--publishers 1,10]
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchInstallation, cpuSeconds, printTable, quick, removeDir, requireBuiltServer, startLynx, startMosquitto, storedCount, tempDir, waitForCount, writeResult } from '../lib/common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const serverMain = resolve(here, '../../apps/server/dist/cli/main.js');
-const { values } = parseArgs({ options: { publishers: { type: 'string', default: '4' }, messages: { type: 'string', default: '50000' }, window: { type: 'string', default: '64' } } });
-const publishers = Number(values.publishers);
-const perPublisher = Number(values.messages);
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    only: { type: 'string' },
+    profile: { type: 'string' },
+    publishers: { type: 'string', default: '1,10' },
+    qos: { type: 'string', default: '0,1' },
+    window: { type: 'string', default: '64' },
+  },
+});
+// Messages per round (split over the publishers); QoS 1 is slower, so fewer.
+const totals = quick ? { 0: 40_000, 1: 20_000 } : { 0: 200_000, 1: 100_000 };
+const publisherCounts = values.publishers.split(',').map(Number);
+const qosLevels = values.qos.split(',').map(Number);
 
-async function startServer(dataDir) {
-  const child = spawn(process.execPath, [...(process.env.LYNX_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.LYNX_BENCH_PROFILE] : []), serverMain], {
-    env: { ...process.env, LYNX_HOST: '127.0.0.1', LYNX_HTTP_PORT: '0', LYNX_MQTT_PORT: '0', LYNX_DATA_DIR: dataDir, LYNX_LOG_LEVEL: 'warn', LYNX_ADMIN_PASSWORD: 'bench-password' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+function child(script, args) {
+  const c = fork(join(here, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = new Promise((res, rej) => {
+    c.on('message', (m) => m.type === 'ready' && res());
+    c.once('exit', (code) => rej(new Error(`${script} exited ${code} before ready`)));
   });
-  const m = await new Promise((res, rej) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const r = /^lynx-server ready http=(\S+) mqtt=(\S+)$/.exec(line);
-      if (r) res(r);
-    });
-    child.once('exit', (code) => rej(new Error(`server exited ${code}`)));
+  // Settles at exit, so a finished round leaves no process still talking to the broker.
+  let report;
+  c.on('message', (m) => m.type === 'done' && (report = m));
+  const done = new Promise((res, rej) => {
+    c.once('exit', (code) => (code === 0 && report ? res(report) : rej(new Error(`${script} exited ${code}`))));
   });
-  return { child, http: m[1], mqtt: m[2] };
+  done.catch(() => undefined);
+  return { c, ready, done };
 }
 
-async function api(http, token, method, path, body) {
-  const res = await fetch(http + path, { method, headers: token ? { 'X-API-Key': token } : { Authorization: `Basic ${Buffer.from('admin@lynx.local:bench-password').toString('base64')}` }, body: body && JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-async function storedCount(server, token, inst, topics) {
-  const page = await api(server.http, token, 'POST', `/api/v3beta/log/${inst.id}?limit=1&from=0&to=2000000000`, topics);
-  return page.total;
-}
-
-async function round(server, token, inst, qos) {
-  const topics = Array.from({ length: publishers }, (_, i) => `obj/bench/qos${qos}/${i}`);
+/** Starts the publishers, waits until all are connected, then releases them at once. */
+async function publish(url, token, topics, perPublisher, qos) {
+  const pubs = topics.map((t) => child('publisher.mjs', [url, token ?? '', t, String(perPublisher), String(qos), values.window]));
+  await Promise.all(pubs.map((p) => p.ready));
   const started = performance.now();
-  const results = await Promise.all(
-    topics.map(
-      (topic) =>
-        new Promise((res, rej) => {
-          const child = fork(join(here, 'publisher.mjs'), [server.mqtt, token, `${inst.client_id}/${topic}`, String(perPublisher), String(qos), values.window]);
-          let report;
-          child.on('message', (m) => (report = m));
-          child.on('exit', (code) => (code === 0 ? res(report) : rej(new Error(`publisher exited ${code}`))));
-        }),
-    ),
-  );
-  const sentSeconds = (performance.now() - started) / 1000;
-  const expected = publishers * perPublisher;
-  // Everything sent may still be draining into storage (QoS 0): wait until the count stops moving.
-  let stored = 0;
-  let stableSince = performance.now();
-  for (;;) {
-    const now = await storedCount(server, token, inst, topics);
-    if (now !== stored) {
-      stored = now;
-      stableSince = performance.now();
-    }
-    if (stored >= expected || performance.now() - stableSince > 2000) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const storedSeconds = (performance.now() - started) / 1000 - (stored >= expected ? 0 : 2);
-  return { qos, sent: results.reduce((a, r) => a + r.sent, 0), stored, sentSeconds, storedSeconds };
+  for (const p of pubs) p.c.send('go');
+  return { started, done: Promise.all(pubs.map((p) => p.done)) };
 }
 
-const dataDir = await mkdtemp(join(tmpdir(), 'lynx-bench-'));
-const server = await startServer(dataDir);
-try {
-  const { token } = await api(server.http, null, 'POST', '/api/v2/auth');
-  const inst = await api(server.http, token, 'POST', '/api/v2/installation', { name: 'bench' });
-  console.log(`ingest bench: ${publishers} publisher processes x ${perPublisher} messages of 60 bytes, Node ${process.version}`);
-  for (const qos of [0, 1]) {
-    const r = await round(server, token, inst, qos);
-    console.log(
-      `QoS ${qos}: sent ${r.sent}, stored ${r.stored} (${((r.stored / r.sent) * 100).toFixed(1)}%), ` +
-        `${Math.round(r.stored / r.storedSeconds)} stored msg/s (publish phase ${r.sentSeconds.toFixed(2)} s, stored after ${r.storedSeconds.toFixed(2)} s)`,
-    );
-  }
-} finally {
-  server.child.kill('SIGTERM');
-  await new Promise((r) => server.child.once('exit', r));
-  await rm(dataDir, { recursive: true, force: true });
+/** The slowest publisher's PUBACK latency percentile (QoS 1 only). */
+function worstAck(reports, key) {
+  const xs = reports.map((r) => r.ack?.[key]).filter((x) => x !== undefined);
+  return xs.length ? Math.max(...xs) : null;
 }
+
+async function lynxRound(server, token, inst, publishers, qos) {
+  const total = totals[qos];
+  const perPublisher = Math.ceil(total / publishers);
+  const topics = Array.from({ length: publishers }, (_, i) => `obj/bench/p${publishers}/qos${qos}/${i}`);
+  const cpu0 = cpuSeconds(server.pid);
+  const { started, done } = await publish(server.mqtt, token, topics.map((t) => `${inst.client_id}/${t}`), perPublisher, qos);
+  const reports = await done;
+  const sentMs = performance.now() - started;
+  const expected = perPublisher * publishers;
+  const [stored, storedMs] = await waitForCount(() => storedCount(server, token, inst.id, topics), expected, started);
+  // Includes the count queries of the wait above, a small share next to the messages.
+  const cpuUsPerMessage = ((cpuSeconds(server.pid) - cpu0) * 1e6) / Math.max(1, stored);
+  return { sent: reports.reduce((a, r) => a + r.sent, 0), arrived: stored, sentMs, ms: storedMs, cpuUsPerMessage, ackP50Ms: worstAck(reports, 'p50'), ackP99Ms: worstAck(reports, 'p99') };
+}
+
+async function mosquittoRound(mosq, publishers, qos, roundNo) {
+  const total = totals[qos];
+  const perPublisher = Math.ceil(total / publishers);
+  const expected = perPublisher * publishers;
+  const prefix = `bench/r${roundNo}`;
+  const sub = child('subscriber.mjs', [mosq.url, `${prefix}/#`, String(qos), String(expected)]);
+  await sub.ready;
+  const topics = Array.from({ length: publishers }, (_, i) => `${prefix}/obj/${i}`);
+  const { started, done } = await publish(mosq.url, null, topics, perPublisher, qos);
+  const startedEpoch = performance.timeOrigin + started;
+  const reports = await done;
+  const sentMs = performance.now() - started;
+  // The subscriber reports by itself once everything arrived; a stall means messages were lost.
+  const stall = setTimeout(() => sub.c.send('stop'), Math.max(5000, sentMs));
+  const r = await sub.done;
+  clearTimeout(stall);
+  return { sent: reports.reduce((a, x) => a + x.sent, 0), arrived: r.received, sentMs, ms: r.lastAt - startedEpoch, ackP50Ms: worstAck(reports, 'p50'), ackP99Ms: worstAck(reports, 'p99') };
+}
+
+requireBuiltServer();
+const rows = [];
+const results = [];
+let mosquittoVersion = null;
+
+if (values.only !== 'lynx') {
+  const mosq = await startMosquitto();
+  if (mosq) {
+    mosquittoVersion = mosq.version;
+    try {
+      let n = 0;
+      for (const qos of qosLevels) for (const p of publisherCounts) {
+        const r = await mosquittoRound(mosq, p, qos, n++);
+        results.push({ broker: 'mosquitto', qos, publishers: p, ...r, rate: Math.round(r.arrived / (r.ms / 1000)) });
+      }
+    } finally {
+      await mosq.stop();
+    }
+  }
+}
+if (values.only !== 'mosquitto') {
+  const dataDir = await tempDir('ingest');
+  const server = await startLynx({ dataDir, cpuProfDir: values.profile });
+  try {
+    const { token, inst } = await benchInstallation(server);
+    for (const qos of qosLevels) for (const p of publisherCounts) {
+      const r = await lynxRound(server, token, inst, p, qos);
+      results.push({ broker: 'lynx', qos, publishers: p, ...r, rate: Math.round(r.arrived / (r.ms / 1000)) });
+    }
+  } finally {
+    await server.stop();
+    await removeDir(dataDir);
+  }
+}
+
+const targets = { 0: 0.6, 1: 0.5 };
+for (const qos of qosLevels) for (const p of publisherCounts) {
+  const l = results.find((r) => r.broker === 'lynx' && r.qos === qos && r.publishers === p);
+  const m = results.find((r) => r.broker === 'mosquitto' && r.qos === qos && r.publishers === p);
+  const ratio = l && m ? l.rate / m.rate : null;
+  rows.push({
+    qos,
+    publishers: p,
+    messages: (l ?? m).sent,
+    'lynx stored/s': l?.rate ?? '-',
+    'lynx stored': l ? `${l.arrived}/${l.sent}` : '-',
+    'lynx CPU us/msg': l ? Math.round(l.cpuUsPerMessage) : '-',
+    'mosquitto relayed/s': m?.rate ?? '-',
+    'mosquitto relayed': m ? `${m.arrived}/${m.sent}` : '-',
+    'PUBACK p50 ms lynx/mosq': qos === 1 ? `${l?.ackP50Ms?.toFixed(1) ?? '-'}/${m?.ackP50Ms?.toFixed(1) ?? '-'}` : '-',
+    ratio: ratio === null ? '-' : ratio.toFixed(2),
+    target: `>= ${targets[qos]}`,
+    met: ratio === null ? '-' : ratio >= targets[qos] ? 'yes' : 'NO',
+  });
+}
+printTable(`Ingest: 60-byte payloads, Lynx stored in the time series vs mosquitto ${mosquittoVersion ?? '(not run)'} relayed to one subscriber`, rows);
+await writeResult('ingest', { mosquittoVersion, totals, window: Number(values.window), results, table: rows });

@@ -200,13 +200,13 @@ export async function startBus(opts: BusOptions): Promise<Bus> {
       completeInOrder(session, undefined, done);
       return;
     }
-    const work = dispatcher.dispatch(message);
     if (packet.qos === 0) {
-      // Fire and forget: the dispatcher has logged any failure already.
-      work?.catch(() => undefined);
+      // Fire and forget: the dispatcher logs and counts any failure.
+      dispatcher.dispatch(message, false);
       completeInOrder(session, undefined, done);
       return;
     }
+    const work = dispatcher.dispatch(message);
     completeInOrder(session, work, (err) => {
       if (!err) {
         done(null);

@@ -57,7 +57,31 @@ function aggregationMethod(raw: string): AggregationMethod {
   return method;
 }
 
+/** One topic's status entry as JSON, kept while its last value stays the same. */
+interface StatusFragment {
+  topic: string;
+  timestamp: number;
+  value: number;
+  msg: string;
+  json: string;
+}
+
+interface StatusCache {
+  fragments: Map<string, StatusFragment>;
+  /** The last all-topics answer: its fragments in order and the body made of them. */
+  list?: StatusFragment[];
+  body?: Buffer;
+}
+
+const sameValue = (f: StatusFragment, pt: Point) => f.topic === pt.topic && f.timestamp === pt.timestamp && f.value === pt.value && f.msg === pt.msg;
+
 export class DataService {
+  /**
+   * Status of a building is polled far more often than its values change, and serializing a
+   * thousand entries was most of each request in the profile (docs/performance.md).
+   */
+  private readonly statusCache = new Map<number, StatusCache>();
+
   constructor(
     private readonly store: TimeSeriesStore,
     private readonly policy: AccessPolicy,
@@ -68,6 +92,36 @@ export class DataService {
     const relative = topics?.map((t) => toRelativeTopic(inst.clientId, t));
     const points = await this.store.latest(installationId, relative);
     return points.map((pt) => this.entry(pt, inst.clientId, pt.topic));
+  }
+
+  /** The same answer as status(), as a JSON body ready to send. */
+  async statusJson(p: Principal, installationId: number, topics?: string[]): Promise<Buffer> {
+    const inst = this.policy.require(p, 'status/read', installationId);
+    const relative = topics?.map((t) => toRelativeTopic(inst.clientId, t));
+    const points = await this.store.latest(installationId, relative);
+    let cache = this.statusCache.get(installationId);
+    if (!cache) this.statusCache.set(installationId, (cache = { fragments: new Map() }));
+    const all = relative === undefined;
+    if (all && cache.body && cache.list?.length === points.length && points.every((pt, i) => sameValue(cache.list![i], pt))) return cache.body;
+
+    const list: StatusFragment[] = new Array(points.length);
+    for (let i = 0; i < points.length; i++) {
+      const pt = points[i];
+      let f = cache.fragments.get(pt.topic);
+      if (!f || !sameValue(f, pt)) {
+        f = { topic: pt.topic, timestamp: pt.timestamp, value: pt.value, msg: pt.msg, json: JSON.stringify(this.entry(pt, inst.clientId, pt.topic)) };
+        cache.fragments.set(pt.topic, f);
+      }
+      list[i] = f;
+    }
+    const body = Buffer.from(`[${list.map((f) => f.json).join(',')}]`);
+    if (all) {
+      // Rebuilt from the answer, so topics deleted since are not kept forever.
+      cache.fragments = new Map(list.map((f) => [f.topic, f]));
+      cache.list = list;
+      cache.body = body;
+    }
+    return body;
   }
 
   async log(p: Principal, installationId: number, params: LogParams, bodyTopics?: unknown): Promise<LogPage> {

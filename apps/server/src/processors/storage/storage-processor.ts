@@ -27,7 +27,16 @@ export function createStorageProcessor(
   const maxBytes = opts.maxPayloadBytes ?? defaultMaxValuePayloadBytes;
   const throttle = createLogThrottle(opts.logger);
   const rejectedByInstallation = new Map<number, number>();
-  const inFlight = new Set<Promise<void>>();
+  // A count and one waiter rather than a set of promises: this runs per message on the ingest path.
+  let inFlight = 0;
+  let drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  const settled = () => {
+    inFlight--;
+    if (inFlight === 0 && drained) {
+      drained.resolve();
+      drained = undefined;
+    }
+  };
   let stored = 0;
   let rejectedTotal = 0;
   let ignored = 0;
@@ -73,23 +82,30 @@ export function createStorageProcessor(
       value: parsed.value,
       msg: parsed.msg,
     };
-    const write = store.append([point]).then(
+    const appended = store.append([point]);
+    inFlight++;
+    return appended.then(
       () => {
         stored++;
+        settled();
       },
       (err: unknown) => {
         failed++;
+        settled();
         throw err;
       },
     );
-    inFlight.add(write);
-    const forget = () => inFlight.delete(write);
-    write.then(forget, forget);
-    return write;
   }
 
   async function flush(): Promise<void> {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    if (inFlight > 0) {
+      if (!drained) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        drained = { promise, resolve };
+      }
+      await drained.promise;
+    }
     await store.flush();
   }
 
@@ -108,7 +124,7 @@ export function createStorageProcessor(
         rejected: rejectedTotal,
         ignored,
         failed,
-        inFlight: inFlight.size,
+        inFlight,
         rejectedByInstallation: Object.fromEntries(rejectedByInstallation),
       };
     },

@@ -10,12 +10,15 @@ import { intParam } from '../params.js';
 type Req = { Params: { installationId: string }; Querystring: LogParams & Record<string, unknown> };
 
 export function registerDataRoutes(app: FastifyInstance, services: AppServices): void {
-  app.get<Req>('/api/v2/status/:installationId', { schema: { summary: 'Last value of each topic (relative topics)', tags: ['data'] } }, async (request) =>
-    services.data.status(principalOf(request), intParam(request.params.installationId, 'installation id'), parseTopicList(request.query.topics)),
-  );
-  app.post<Req>('/api/v2/status/:installationId', { schema: { summary: 'Last values for a JSON array of topics', tags: ['data'] } }, async (request) => {
+  // Status goes out pre-serialized: the data service reuses the JSON of values that did not change.
+  app.get<Req>('/api/v2/status/:installationId', { schema: { summary: 'Last value of each topic (relative topics)', tags: ['data'] } }, async (request, reply) => {
+    const body = await services.data.statusJson(principalOf(request), intParam(request.params.installationId, 'installation id'), parseTopicList(request.query.topics));
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
+  app.post<Req>('/api/v2/status/:installationId', { schema: { summary: 'Last values for a JSON array of topics', tags: ['data'] } }, async (request, reply) => {
     if (request.body !== undefined && !Array.isArray(request.body)) throw new BadRequestError('body must be a JSON array of topics');
-    return services.data.status(principalOf(request), intParam(request.params.installationId, 'installation id'), parseTopicList(request.body));
+    const body = await services.data.statusJson(principalOf(request), intParam(request.params.installationId, 'installation id'), parseTopicList(request.body));
+    return reply.type('application/json; charset=utf-8').send(body);
   });
   const log = async (request: import('fastify').FastifyRequest<Req>, bodyTopics?: unknown) => {
     const page = await services.data.log(principalOf(request), intParam(request.params.installationId, 'installation id'), request.query, bodyTopics);
