@@ -9,3 +9,7 @@ export * from './schedules.js';
 export * from './search.js';
 export * from './notifications.js';
 export * from './edge-runtime.js';
+export * from './ui-writes.js';
+export * from './ui-tokens.js';
+export * from './ui-live.js';
+export * from './ui-monitoring.js';

@@ -87,6 +87,8 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(`lynx-server ready http=${server.httpUrl} mqtt=${server.mqttUrl}\n`);
+  // A line of its own: supervisors and tests parse the ready line's exact format.
+  process.stdout.write(`lynx-server ui ${server.httpUrl}/\n`);
   logger.info({ http: server.httpUrl, mqtt: server.mqttUrl, dataDir: config.dataDir }, 'server ready');
 }
 

@@ -9,6 +9,7 @@ import { installAuthentication } from './authenticate.js';
 import { installErrorHandler } from './error-handler.js';
 import { installMultipart } from './multipart.js';
 import { parseEveryBodyAsJson } from './parse-json-body.js';
+import { requestSerializer } from './redact-url.js';
 import { installRequestContext } from './request-context.js';
 import { registerRoutes } from './routes/index.js';
 
@@ -28,7 +29,7 @@ export interface RestAppOptions {
 export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstance> {
   // Typed as the base logger so route modules take a plain FastifyInstance.
   const app: FastifyInstance = Fastify({
-    loggerInstance: opts.logger.child({ component: 'rest' }) as unknown as FastifyBaseLogger,
+    loggerInstance: opts.logger.child({ component: 'rest' }, { serializers: { req: requestSerializer } }) as unknown as FastifyBaseLogger,
     // A line per request would drown the log at device rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     serverFactory: opts.serverFactory,

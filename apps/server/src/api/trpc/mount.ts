@@ -8,6 +8,12 @@ import { appRouter } from './router.js';
 /** What a login that must change its password may still call, as REST's GET /user/me and PUT /user/me/password. */
 const passwordChangeProcedures = new Set(['me', 'changeOwnPassword']);
 
+/** The token a subscription sent in connectionParams (`token`, or `apiKey` as the header is named). */
+function connectionToken(params: Record<string, string | undefined> | null | undefined): string | undefined {
+  const value = params?.token ?? params?.apiKey;
+  return typeof value === 'string' && value ? value : undefined;
+}
+
 /** Procedure names of a call: `/trpc/a,b?batch=1` → a, b. */
 function procedureNames(url: string): string[] {
   const path = url.split('?')[0].replace(/^\/+trpc\/*/, '');
@@ -19,17 +25,21 @@ function procedureNames(url: string): string[] {
 }
 
 export async function mountTrpc(app: FastifyInstance, services: AppServices): Promise<void> {
+  // Open subscriptions (SSE) would keep the HTTP server from closing: end them first.
+  app.addHook('preClose', async () => services.live?.close());
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: async ({ req }: { req: import('fastify').FastifyRequest }) => {
-        const apiKey = req.headers['x-api-key'];
+      createContext: async ({ req, info }: { req: import('fastify').FastifyRequest; info?: { connectionParams?: Record<string, string | undefined> | null } }) => {
+        // EventSource (SSE subscriptions) cannot send headers: the UI passes its token in connectionParams.
+        const headerKey = req.headers['x-api-key'];
+        const apiKey = (Array.isArray(headerKey) ? headerKey[0] : headerKey) ?? connectionToken(info?.connectionParams);
         const names = procedureNames(req.url);
         const mayChangePassword = names.length > 0 && names.every((n) => passwordChangeProcedures.has(n));
         const principal = await authenticateCaller(
           { auth: services.auth, gateways: services.gateways },
-          { authorization: req.headers.authorization, apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey, ip: req.ip, agent: req.headers['user-agent'] },
+          { authorization: req.headers.authorization, apiKey, ip: req.ip, agent: req.headers['user-agent'] },
           { accepts: mayChangePassword ? ['password-change'] : [] },
         ).catch(() => null);
         return { services, principal, origin: { protocol: req.protocol, host: req.headers.host } };

@@ -16,6 +16,8 @@ import { forcePasswordReset } from './procedures/force-password-reset.js';
 import { getOrganization } from './procedures/get-organization.js';
 import { getRole } from './procedures/get-role.js';
 import { getSchedule } from './procedures/get-schedule.js';
+import { getRetention } from './procedures/get-retention.js';
+import { setRetention } from './procedures/set-retention.js';
 import { getUser } from './procedures/get-user.js';
 import { health } from './procedures/health.js';
 import { ingestStats } from './procedures/ingest-stats.js';
@@ -71,6 +73,28 @@ import { sendNotification } from './procedures/send-notification.js';
 import { updateNotificationExecutor } from './procedures/update-notification-executor.js';
 import { updateNotificationMessage } from './procedures/update-notification-message.js';
 import { updateNotificationOutput } from './procedures/update-notification-output.js';
+import { createDevice } from './procedures/create-device.js';
+import { createFunction } from './procedures/create-function.js';
+import { createInstallation } from './procedures/create-installation.js';
+import { createToken } from './procedures/create-token.js';
+import { dataHistory } from './procedures/data-history.js';
+import { dataLive } from './procedures/data-live.js';
+import { dataPublish } from './procedures/data-publish.js';
+import { dataTail } from './procedures/data-tail.js';
+import { deleteDevice } from './procedures/delete-device.js';
+import { deleteFunction } from './procedures/delete-function.js';
+import { deleteInstallation } from './procedures/delete-installation.js';
+import { getDevice } from './procedures/get-device.js';
+import { getFunction } from './procedures/get-function.js';
+import { getInstallation } from './procedures/get-installation.js';
+import { listTokens } from './procedures/list-tokens.js';
+import { overview } from './procedures/overview.js';
+import { revokeToken } from './procedures/revoke-token.js';
+import { systemInfo } from './procedures/system-info.js';
+import { systemLogs } from './procedures/system-logs.js';
+import { updateDevice } from './procedures/update-device.js';
+import { updateFunction } from './procedures/update-function.js';
+import { updateInstallation } from './procedures/update-installation.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -88,10 +112,14 @@ export const appRouter = router({
   // Login itself is REST (POST/PUT /api/v2/auth); these manage the caller's two-factor.
   auth: router({ totpStatus, totpEnroll, totpConfirm, totpDisable }),
   permissions,
-  installations: router({ list: listInstallations }),
-  devices: router({ list: listDevices }),
-  functions: router({ list: listFunctions }),
-  data: router({ status }),
+  installations: router({ list: listInstallations, get: getInstallation, create: createInstallation, update: updateInstallation, delete: deleteInstallation }),
+  devices: router({ list: listDevices, get: getDevice, create: createDevice, update: updateDevice, delete: deleteDevice }),
+  functions: router({ list: listFunctions, get: getFunction, create: createFunction, update: updateFunction, delete: deleteFunction }),
+  // live and tail are SSE subscriptions; the client passes its token in connectionParams.
+  data: router({ status, history: dataHistory, live: dataLive, tail: dataTail, publish: dataPublish }),
+  tokens: router({ list: listTokens, create: createToken, revoke: revokeToken }),
+  overview,
+  system: router({ info: systemInfo, logs: systemLogs }),
   ingest: router({ stats: ingestStats }),
   organizations: router({
     list: listOrganizations,
@@ -122,6 +150,8 @@ export const appRouter = router({
   schedules: router({ list: listSchedules, get: getSchedule, create: createSchedule, update: updateSchedule, delete: deleteSchedule }),
   files: router({ list: listFiles, get: getFile, upload: uploadFile, delete: deleteFile }),
   search,
+  // Time-series retention of one installation (the sweep is processors/retention).
+  retention: router({ get: getRetention, set: setRetention }),
 });
 
 export type AppRouter = typeof appRouter;
