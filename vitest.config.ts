@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { redactDatabaseUrl } from './apps/server/src/aam/store/postgres-adapter.js';
 import { newRunId, postgresAdminUrl, probePostgres } from './apps/server/src/aam/store/test-helpers.js';
 
@@ -41,7 +42,13 @@ export default defineConfig(async () => {
       maxWorkers: Math.max(2, availableParallelism()),
       reporters: ['default'],
       projects: [
-        { extends: true, test: { name: 'sqlite', include: everything, env: { LYNX_TEST_DB: 'sqlite' } } },
+        { extends: true, test: { name: 'sqlite', include: everything, exclude: [...configDefaults.exclude, 'apps/ui/**'], env: { LYNX_TEST_DB: 'sqlite' } } },
+        // The admin UI's component logic, in a DOM; shared schemas from source as the UI build uses them.
+        {
+          extends: true,
+          resolve: { alias: { '@lynx/shared': fileURLToPath(new URL('./packages/shared/src/index.ts', import.meta.url)) } },
+          test: { name: 'ui', environment: 'jsdom', include: ['apps/ui/src/**/*.spec.{ts,tsx}'], setupFiles: ['apps/ui/src/test-setup.ts'] },
+        },
         ...(unreachable
           ? []
           : [

@@ -42,7 +42,14 @@ import { EdgeRuntime } from './processors/edge-apps/runtime/edge-runtime.js';
 import { SearchService } from './aam/services/search.js';
 import { openStore } from './aam/store/open-store.js';
 import { createRestApp } from './api/rest/create-rest-app.js';
+import { createInternalCaller, type InternalCall } from './api/rest/internal-call.js';
 import { mountTrpc } from './api/trpc/mount.js';
+import { serveUi } from './api/ui-static/serve-ui.js';
+import { LiveFeed } from './monitoring/live-feed.js';
+import { LiveService } from './monitoring/live-service.js';
+import { serverLogRing } from './monitoring/log-ring.js';
+import { OverviewService } from './monitoring/overview-service.js';
+import { SystemService } from './monitoring/system-service.js';
 import { Housekeeping } from './housekeeping.js';
 import { startBus, type Bus } from './bus/broker.js';
 import type { ServerConfig } from './config/schema.js';
@@ -57,6 +64,8 @@ import { NotificationsRepository } from './processors/notifications/repository.j
 import { SchedulesService } from './processors/schedules/schedules-service.js';
 import type { AppServices } from './services.js';
 import { openLevelStore } from './tsdb/level-store.js';
+import { RetentionSettingsService } from './processors/retention/retention-settings.js';
+import { RetentionSweep } from './processors/retention/retention-sweep.js';
 
 export interface RunningServer {
   httpUrl: string;
@@ -86,6 +95,12 @@ class Closers {
     }
     this.list.length = 0;
   }
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function urlHost(host: string): string {
@@ -180,8 +195,16 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       gateways.installationDeleted(id);
       services.edgeRuntime.installationDeleted(id);
       void sweepFiles();
+      void services.retention.forget(id).catch((err: unknown) => logger.warn({ err, installationId: id }, 'removing the retention setting failed'));
       return tsdb.deleteInstallation(id);
     };
+    // Feeds the admin UI's live views; it sees every installation message after storage.
+    const liveFeed = new LiveFeed();
+    const dataService = new DataService(tsdb, policy);
+    // Edge apps start before the REST app exists and the ports are bound: their lynx.apiCall and
+    // iotopen.json wait for these.
+    const edgeRest = deferred<InternalCall>();
+    const edgeEndpoints = deferred<{ api: string; mqttBroker: string }>();
     const services: AppServices = {
       auth,
       users,
@@ -207,7 +230,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       installations: new InstallationsService({ ...common, onInstallationDeleted }),
       devices: new XObjectsService('devicex', common),
       functions: new XObjectsService('functionx', common),
-      data: new DataService(tsdb, policy),
+      data: dataService,
       ingest: new IngestStatsService(storage, policy),
       trace,
       gateways,
@@ -224,9 +247,24 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
         services: () => services,
         publish: (topic, payload, opts) => (bus ? bus.publish(topic, payload, opts) : Promise.reject(new Error('the bus is not running'))),
         notify: () => (p, installationId, outputId, payload) => services.notifications.send(p, installationId, outputId, payload),
+        rest: () => edgeRest.promise,
+        endpoints: () => edgeEndpoints.promise,
+        limits: { cpuMs: config.edgeCallbackTimeoutMs, luaMemoryBytes: config.edgeMemoryMb * 1024 * 1024 },
+        maxInstances: config.edgeMaxInstances,
         logger: logger.child({ component: 'edge-apps' }),
       }),
       files,
+      live: new LiveService({
+        feed: liveFeed,
+        data: dataService,
+        policy,
+        principalForTokenId: (id) => auth.principalForTokenId(id),
+        publish: (topic, payload, opts) => (bus ? bus.publish(topic, payload, opts) : Promise.reject(new Error('the bus is not running'))),
+        maxPayloadBytes: config.maxPayloadBytes,
+      }),
+      overview: new OverviewService({ services: () => services, feed: liveFeed, brokerClients: () => bus?.stats().connections ?? 0 }),
+      system: new SystemService({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, broker: () => bus?.stats(), logs: serverLogRing }),
+      retention: new RetentionSettingsService({ db: store.db, policy, defaults: { rawDays: config.retentionDays, rollupDays: config.rollupRetentionDays } }),
     };
 
     bus = await startBus({
@@ -234,7 +272,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       mqttPort: config.mqttPort,
       dataDir: config.dataDir,
       access: new MqttAccess(auth, policy, index, hub, gateways, trace),
-      processors: [storage, services.edgeRuntime],
+      processors: [storage, services.edgeRuntime, liveFeed],
       logger: logger.child({ component: 'bus' }),
       // The bus limit guards memory; the storage limit decides what is a bad value payload, so
       // oversize values reach storage and are counted per installation there.
@@ -259,17 +297,22 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     deliveryWorker.start();
     closers.add('notification delivery', () => deliveryWorker.close());
 
+    const retentionSweep = new RetentionSweep({ store: tsdb, settings: services.retention, logger: logger.child({ component: 'retention' }) });
     const housekeeping = new Housekeeping(
       [
         // Authentication already refuses ended tokens; sweeping keeps the table small and lets MQTT sessions holding one go.
         { name: 'ended tokens', run: () => services.tokens.sweepEnded() },
         { name: 'audit trace', run: () => services.trace.prune(config.traceRetentionDays) },
         { name: 'notification deliveries', run: () => services.notifications.pruneDeliveries(config.deliveryRetentionDays) },
+        // Last: deleting and compacting old time series may take a while; counts series cleared.
+        { name: 'time-series retention', run: async () => (await retentionSweep.runOnce()).seriesCleared },
       ],
       logger.child({ component: 'housekeeping' }),
     );
     housekeeping.start();
     closers.add('housekeeping', () => housekeeping.close());
+    // Closed first (closers run in reverse): a long retention pass stops early instead of holding up shutdown.
+    closers.add('retention sweep', async () => retentionSweep.stop());
 
     let httpServer: Server | undefined;
     const app = await createRestApp({
@@ -280,7 +323,11 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
         httpServer = createServer({ maxHeaderSize: 64 * 1024 }, handler);
         return httpServer;
       },
-      extend: (instance) => mountTrpc(instance, services),
+      extend: async (instance) => {
+        await mountTrpc(instance, services);
+        // Last: its catch-all GET route only takes paths no API route claimed.
+        await serveUi(instance);
+      },
       maxUploadBytes: config.maxUploadBytes,
     });
     runningBus.attachWebSocket(httpServer!, '/mqtt');
@@ -288,6 +335,9 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     // Registered last so it closes first: stop taking requests before the stores go away.
     closers.add('HTTP server', () => app.close());
     const httpPort = (httpServer!.address() as AddressInfo).port;
+    edgeRest.resolve(createInternalCaller(app));
+    const local = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+    edgeEndpoints.resolve({ api: `http://${urlHost(local)}:${httpPort}`, mqttBroker: `${local}:${runningBus.mqttPort}` });
 
     const host = urlHost(config.host);
     let closing: Promise<void> | undefined;

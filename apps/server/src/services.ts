@@ -21,6 +21,10 @@ import type { SchedulesService } from './processors/schedules/schedules-service.
 import type { NotificationsService } from './processors/notifications/notifications-service.js';
 import type { DataService } from './processors/storage/data-service.js';
 import type { IngestStatsService } from './processors/storage/ingest-stats.js';
+import type { RetentionSettingsService } from './processors/retention/retention-settings.js';
+import type { LiveService } from './monitoring/live-service.js';
+import type { OverviewService } from './monitoring/overview-service.js';
+import type { SystemService } from './monitoring/system-service.js';
 
 export interface AppServices {
   auth: AuthService;
@@ -60,4 +64,12 @@ export interface AppServices {
   notifications: NotificationsService;
   /** `GET /api/v3beta/search` over installations, devices and functions the caller may list. */
   search: SearchService;
+  /** Admin UI live views: last values as they arrive, a message tail, publishing as the caller. */
+  live: LiveService;
+  /** Admin UI overview: per installation size, activity and problems. */
+  overview: OverviewService;
+  /** Admin UI system screen: version, uptime, broker, disk use, recent log lines. */
+  system: SystemService;
+  /** Time-series retention periods: server defaults and per-installation overrides; the sweep is processors/retention. */
+  retention: RetentionSettingsService;
 }

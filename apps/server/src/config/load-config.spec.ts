@@ -40,6 +40,11 @@ describe('loadConfig', () => {
     [[], { LYNX_LOG_LEVEL: 'loud' }, 'logLevel (from LYNX_LOG_LEVEL)'],
     [[], { LYNX_ADMIN_PASSWORD: 'short' }, 'adminPassword (from LYNX_ADMIN_PASSWORD)'],
     [[], { LYNX_DATABASE_URL: 'mysql://x' }, 'databaseUrl (from LYNX_DATABASE_URL)'],
+    [[], { LYNX_TRACE_RETENTION_DAYS: '-1' }, 'traceRetentionDays (from LYNX_TRACE_RETENTION_DAYS)'],
+    [['--delivery-retention-days', '1.5'], {}, 'deliveryRetentionDays (from --delivery-retention-days)'],
+    [[], { LYNX_EDGE_CALLBACK_TIMEOUT_MS: '5' }, 'edgeCallbackTimeoutMs (from LYNX_EDGE_CALLBACK_TIMEOUT_MS)'],
+    [['--edge-memory-mb', '0'], {}, 'edgeMemoryMb (from --edge-memory-mb)'],
+    [[], { LYNX_RETENTION_DAYS: 'week' }, 'retentionDays (from LYNX_RETENTION_DAYS)'],
   ])('names the bad key for %j %j', (args, env, expected) => {
     expect(() => loadConfig(args, env)).toThrow(ConfigError);
     expect(() => loadConfig(args, env)).toThrow(expected);
@@ -51,6 +56,12 @@ describe('loadConfig', () => {
     expect(loadConfig([], {}).config.smtpUrl).toBeUndefined();
     expect(() => loadConfig([], { LYNX_SMTP_URL: 'http://mailer:s3cret@mail.example.com' })).toThrow(/smtpUrl \(from LYNX_SMTP_URL\)/);
     expect(() => loadConfig([], { LYNX_SMTP_URL: 'http://mailer:s3cret@mail.example.com' })).not.toThrow(/s3cret/);
+  });
+
+  it('keeps history by default: trace a year, deliveries a month, time series forever', () => {
+    const { config } = loadConfig([], {});
+    expect(config).toMatchObject({ traceRetentionDays: 365, deliveryRetentionDays: 30, retentionDays: 0, rollupRetentionDays: 0, edgeCallbackTimeoutMs: 2000, edgeMemoryMb: 32 });
+    expect(loadConfig(['--trace-retention-days', '0'], { LYNX_DELIVERY_RETENTION_DAYS: '7' }).config).toMatchObject({ traceRetentionDays: 0, deliveryRetentionDays: 7 });
   });
 
   it('rejects unknown flags and file keys', async () => {

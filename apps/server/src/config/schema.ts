@@ -28,10 +28,20 @@ export const configSchema = z
     smtpUrl: z.string().regex(/^smtps?:\/\/[^/\s]+/, 'expected smtp://user:password@host:587 or smtps://user:password@host:465').optional(),
     /** Sender of outgoing mail: an address, or `Name <address>`. */
     mailFrom: z.string().min(3, 'expected an e-mail address or Name <address>').max(320).optional(),
+    /** CPU time one edge-app callback may use (waiting on lynx/http replies does not count). */
+    edgeCallbackTimeoutMs: z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').min(10).max(600_000),
+    /** Lua memory of one edge-app instance. */
+    edgeMemoryMb: z.coerce.number({ error: 'expected megabytes' }).int('expected whole megabytes').min(1).max(4096),
+    /** Edge-app instances run at once (each is a worker thread); further ones are not started. */
+    edgeMaxInstances: z.coerce.number({ error: 'expected a number of instances' }).int('expected a whole number').min(0).max(100_000),
     /** Days the audit trace is kept; 0 keeps it forever. */
     traceRetentionDays: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(0).max(36_500),
     /** Days finished notification deliveries are kept; 0 keeps them forever. */
     deliveryRetentionDays: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(0).max(36_500),
+    /** Days raw time-series points are kept, unless an installation sets its own; 0 keeps them forever. */
+    retentionDays: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(0).max(36_500),
+    /** Days time-series rollups (minute, hour, day summaries) are kept; 0 keeps them forever. */
+    rollupRetentionDays: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(0).max(36_500),
   })
   .strict();
 
@@ -47,8 +57,14 @@ export const defaults = {
   maxPayloadBytes: 65536,
   // node-lynx refuses larger files client side (spec 1.15).
   maxUploadBytes: 31_457_280,
+  edgeCallbackTimeoutMs: 2000,
+  edgeMemoryMb: 32,
+  edgeMaxInstances: 200,
   traceRetentionDays: 365,
   deliveryRetentionDays: 30,
+  // Time series are kept until an operator decides otherwise (globally or per installation).
+  retentionDays: 0,
+  rollupRetentionDays: 0,
 } as const;
 
 /** Where each key can be set; used by --help and to name the source of a bad value. */
@@ -65,6 +81,11 @@ export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: strin
   maxUploadBytes: { env: 'LYNX_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes', help: `largest accepted file or edge-app upload in bytes (default ${defaults.maxUploadBytes}, 30 MiB)` },
   smtpUrl: { env: 'LYNX_SMTP_URL', flag: '--smtp-url', help: 'SMTP server for outgoing mail, smtp://user:password@host:587 or smtps://…:465 (default: none, mail is only logged)', secret: true },
   mailFrom: { env: 'LYNX_MAIL_FROM', flag: '--mail-from', help: 'sender of outgoing mail (default Lynx <noreply@lynx.local>)' },
+  edgeCallbackTimeoutMs: { env: 'LYNX_EDGE_CALLBACK_TIMEOUT_MS', flag: '--edge-callback-timeout-ms', help: `CPU time an edge-app callback may use before the instance is stopped (default ${defaults.edgeCallbackTimeoutMs})` },
+  edgeMemoryMb: { env: 'LYNX_EDGE_MEMORY_MB', flag: '--edge-memory-mb', help: `Lua memory per edge-app instance in MB (default ${defaults.edgeMemoryMb})` },
+  edgeMaxInstances: { env: 'LYNX_EDGE_MAX_INSTANCES', flag: '--edge-max-instances', help: `edge-app instances run at once (default ${defaults.edgeMaxInstances})` },
   traceRetentionDays: { env: 'LYNX_TRACE_RETENTION_DAYS', flag: '--trace-retention-days', help: `days the audit trace is kept (default ${defaults.traceRetentionDays}; 0 = forever)` },
   deliveryRetentionDays: { env: 'LYNX_DELIVERY_RETENTION_DAYS', flag: '--delivery-retention-days', help: `days finished notification deliveries are kept (default ${defaults.deliveryRetentionDays}; 0 = forever)` },
+  retentionDays: { env: 'LYNX_RETENTION_DAYS', flag: '--retention-days', help: `days raw time-series points are kept unless an installation overrides it (default ${defaults.retentionDays}; 0 = forever)` },
+  rollupRetentionDays: { env: 'LYNX_ROLLUP_RETENTION_DAYS', flag: '--rollup-retention-days', help: `days time-series rollups are kept, at least as long as raw points (default ${defaults.rollupRetentionDays}; 0 = forever)` },
 };
