@@ -3,6 +3,7 @@
 // Bearer, Basic with a token, Basic with e-mail and password) to a Principal. Tokens of an
 // unfinished login (login-tokens.ts) are refused unless the caller names what they may do.
 import { z } from 'zod';
+import type { AccessEventHub } from '../access-events.js';
 import type { Audit } from '../audit.js';
 import { noAudit } from '../audit.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
@@ -14,6 +15,7 @@ import { LoginGuard } from './login-throttle.js';
 import type { LoginPolicy } from './login-policy.js';
 import { restrictedTokenTypes, tokenType, twoFactorTokenSeconds } from './login-tokens.js';
 import { parseInput } from './parse-input.js';
+import { PrincipalCache } from './principal-cache.js';
 import { hashToken, newTokenSecret, verifyPassword } from './secrets.js';
 import type { TwoFactorService } from './two-factor.js';
 
@@ -66,6 +68,13 @@ export interface AuthDeps {
   guard?: LoginGuard;
   audit?: Audit;
   now?: () => number;
+  /**
+   * Source of the events that invalidate cached principals. Without it nothing is cached: a cache
+   * nobody invalidates would keep revoked tokens working until the TTL.
+   */
+  hub?: Pick<AccessEventHub, 'on'>;
+  /** Bounds of the principal cache (defaults: 10,000 tokens, 30 s). */
+  cache?: { maxEntries?: number; ttlSeconds?: number };
 }
 
 export class AuthService {
@@ -74,11 +83,15 @@ export class AuthService {
   readonly guard: LoginGuard;
   /** Wrong challenges per pending token id, with the token's expiry so stale counts can be dropped. */
   private readonly challengeFailures = new Map<number, { count: number; expire: number }>();
+  /** Principals of full tokens by token hash; invalidated through {@link PrincipalCache.invalidate} only. */
+  readonly principals: PrincipalCache;
 
   constructor(private readonly deps: AuthDeps) {
     this.now = deps.now ?? (() => Math.floor(Date.now() / 1000));
     this.audit = deps.audit ?? noAudit;
     this.guard = deps.guard ?? new LoginGuard({ audit: this.audit });
+    this.principals = new PrincipalCache({ ...deps.cache, ...(!deps.hub && { maxEntries: 0 }), now: this.now });
+    deps.hub?.on((event) => this.principals.invalidate(event));
   }
 
   /** `POST /api/v2/auth`: the password, then whatever the login still requires. */
@@ -137,11 +150,14 @@ export class AuthService {
 
   /** Resolves a full token (login or API key); null when unknown, restricted, expired, timed out, or its user is expired. */
   async authenticateToken(secret: string, agent = ''): Promise<Principal | null> {
-    const token = await this.liveToken(secret);
+    if (!secret || secret.length > 512) return null;
+    const hash = hashToken(secret);
+    const cached = await this.cachedPrincipal(hash, agent);
+    if (cached !== undefined) return cached;
+    const generation = this.principals.generation;
+    const token = await this.liveToken(secret, hash);
     if (!token || restrictedTokenTypes.includes(token.type)) return null;
-    const principal = await this.principalFor(token);
-    if (principal) await this.touch(token, agent);
-    return principal;
+    return this.resolveFullToken(hash, token, agent, generation);
   }
 
   /** Re-reads a principal's rights from its token id (used to refresh cached MQTT access). */
@@ -174,6 +190,7 @@ export class AuthService {
 
   async logout(tokenId: number): Promise<void> {
     await this.deps.tokens.delete(tokenId);
+    this.principals.invalidate({ type: 'token-revoked', tokenId });
   }
 
   /** Basic e-mail:password on an ordinary endpoint: throttled like login, and never a way around its steps. */
@@ -194,8 +211,15 @@ export class AuthService {
 
   /** A token presented to a REST or tRPC call, checked against what the call accepts. */
   private async requestToken(secret: string, agent: string, accepts: readonly RestrictedAccess[]): Promise<Principal | null> {
-    const token = await this.liveToken(secret);
+    if (!secret || secret.length > 512) return null;
+    const hash = hashToken(secret);
+    // Only full tokens are cached, so a hit needs none of the restricted-type checks below.
+    const cached = await this.cachedPrincipal(hash, agent);
+    if (cached !== undefined) return cached;
+    const generation = this.principals.generation;
+    const token = await this.liveToken(secret, hash);
     if (!token) return null;
+    if (!restrictedTokenTypes.includes(token.type)) return this.resolveFullToken(hash, token, agent, generation);
     if (token.type === tokenType.twoFactor) {
       if (!accepts.includes('two-factor-enrolment') || !(await this.mayEnrolWith(token))) {
         throw new UnauthorizedError('two-factor login not completed: PUT /api/v2/auth with {"challenge": "<code>"}');
@@ -271,15 +295,45 @@ export class AuthService {
   }
 
   /** The token of a secret when it exists and has neither expired nor timed out. */
-  private async liveToken(secret: string): Promise<TokenRecord | null> {
+  private async liveToken(secret: string, hash?: string): Promise<TokenRecord | null> {
     if (!secret || secret.length > 512) return null;
-    const token = await this.deps.tokens.findByHash(hashToken(secret));
+    const token = await this.deps.tokens.findByHash(hash ?? hashToken(secret));
     return token && this.tokenAlive(token) ? token : null;
   }
 
+  /**
+   * A cached full token's principal (a copy, so each request has its own object), null when the
+   * cached token or user has expired meanwhile, undefined on a miss. Expiry and session timeout are
+   * checked here on every request: the cache never extends a token's life.
+   */
+  private async cachedPrincipal(hash: string, agent: string): Promise<Principal | null | undefined> {
+    const hit = this.principals.get(hash);
+    if (!hit) return undefined;
+    if (!this.tokenAlive(hit.token) || isExpiredAt(hit.userExpireAt, this.now())) {
+      this.principals.delete(hash);
+      return null;
+    }
+    await this.touch(hit.token, agent);
+    return { ...hit.principal };
+  }
+
+  /** Resolves a live full token from the database and caches it unless access changed meanwhile. */
+  private async resolveFullToken(hash: string, token: TokenRecord, agent: string, generation: number): Promise<Principal | null> {
+    const user = await this.deps.users.get(token.userId);
+    if (!user || this.isExpired(user)) return null;
+    const principal = await this.principalForUser(user, token.id, token.permissions);
+    await this.touch(token, agent);
+    this.principals.set(hash, { token, userExpireAt: user.expireAt, principal: { ...principal } }, generation);
+    return principal;
+  }
+
+  /** Writes lastUsed at most once per {@link touchInterval}; `token` may be the cached row, kept current. */
   private async touch(token: TokenRecord, agent: string): Promise<void> {
     const now = this.now();
-    if (now - token.lastUsed >= touchInterval) await this.deps.tokens.touch(token.id, now, agent.slice(0, 200));
+    if (now - token.lastUsed < touchInterval) return;
+    // Set before the write so concurrent requests on a cached token do not all write.
+    token.lastUsed = now;
+    await this.deps.tokens.touch(token.id, now, agent.slice(0, 200));
   }
 
   private orUnauthorized(p: Principal | null): Principal {
@@ -292,7 +346,7 @@ export class AuthService {
   }
 
   private isExpired(user: UserRecord): boolean {
-    return user.expireAt > 0 && user.expireAt <= this.now();
+    return isExpiredAt(user.expireAt, this.now());
   }
 
   private async principalFor(token: TokenRecord): Promise<Principal | null> {
@@ -311,6 +365,10 @@ export class AuthService {
     if (subset) principal.narrowed = true;
     return principal;
   }
+}
+
+function isExpiredAt(expireAt: number, now: number): boolean {
+  return expireAt > 0 && expireAt <= now;
 }
 
 export function tokenAlive(token: TokenRecord, now: number): boolean {

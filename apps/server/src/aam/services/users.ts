@@ -163,7 +163,8 @@ export class UsersService {
       this.now(),
     );
     if (installationIds) this.syncAssignments(id, current.installationIds, installationIds);
-    if (roleId !== undefined || organizationIds || installationIds || record.expireAt !== current.expireAt) {
+    // The e-mail is part of the cached principal (MQTT identity, two-factor label), so it invalidates too.
+    if (roleId !== undefined || organizationIds || installationIds || record.expireAt !== current.expireAt || record.email !== current.email) {
       this.deps.hub.emit({ type: 'access-changed', userId: id });
     }
     await this.trace('update', record, `user ${id} updated${userChangeNotes(current, record)}`);
