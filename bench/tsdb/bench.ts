@@ -21,7 +21,8 @@ interface Row {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const resultsFile = join(here, '..', 'results', 'tsdb.json');
+// LYNX_BENCH_RESULTS sends trial runs elsewhere, as for the other parts (bench/lib/common.mjs).
+const resultsFile = join(process.env.LYNX_BENCH_RESULTS ?? join(here, '..', 'results'), 'tsdb.json');
 const T0 = 1_700_000_000; // 2023-11-14T22:13:20Z, not aligned to a day
 const TOPIC = 'obj/bench/temp';
 

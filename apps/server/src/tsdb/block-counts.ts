@@ -65,12 +65,20 @@ export interface Skip {
  * Moves the starting bound of the scan (lo when ascending, hi when descending) past whole blocks whose
  * rows, over all the series, all come before `offset`. The far bound is never moved.
  */
-export async function skipWholeBlocks(scan: RangeScan, sids: number[], offset: number, level = TOP): Promise<Skip> {
+export async function skipWholeBlocks(
+  scan: RangeScan,
+  sids: number[],
+  offset: number,
+  level = TOP,
+  /** Points per day over all the series under the snapshot (day-counts.ts), instead of one read per series. */
+  dayTotals?: () => Promise<Map<number, number>>,
+): Promise<Skip> {
   const unchanged: Skip = { lo: scan.lo, hi: scan.hi, skipped: 0 };
   if (level < 0 || scan.lo > scan.hi || offset === 0) return unchanged;
   const size = COUNT_BLOCK_MICROS[level];
   const { first, last } = wholeBlocks(scan.lo, scan.hi, level);
   if (first > last) return skipWholeBlocks(scan, sids, offset, level - 1);
+  const fromMemory = level === TOP ? dayTotals : undefined;
 
   // Reading order: near edge (partial block), whole blocks, far edge (partial block).
   const nearEdge = scan.desc ? { ...scan, lo: (last + 1) * size } : { ...scan, hi: first * size - 1 };
@@ -81,9 +89,12 @@ export async function skipWholeBlocks(scan: RangeScan, sids: number[], offset: n
   if (nearCount > offset) return within(nearEdge, 0);
   let skipped = nearCount;
 
-  const perBlock = new Map<number, number>();
-  const all = await Promise.all(sids.map((sid) => readBlockCounts(scan, sid, level, first, last)));
-  for (const blocks of all) for (const [b, c] of blocks) perBlock.set(b, (perBlock.get(b) ?? 0) + c);
+  let perBlock = new Map<number, number>();
+  if (fromMemory) perBlock = await fromMemory();
+  else {
+    const all = await Promise.all(sids.map((sid) => readBlockCounts(scan, sid, level, first, last)));
+    for (const blocks of all) for (const [b, c] of blocks) perBlock.set(b, (perBlock.get(b) ?? 0) + c);
+  }
   const blocks = [...perBlock.keys()].sort((a, b) => (scan.desc ? b - a : a - b));
   for (const b of blocks) {
     const c = perBlock.get(b)!;

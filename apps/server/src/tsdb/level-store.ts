@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { Level } from 'level';
 import { type Db, type SeriesRef } from './cursors.js';
+import { DayCounts, decodeBatchNo, encodeBatchNo, KEY_BATCH } from './day-counts.js';
 import { GroupCommitQueue } from './group-commit.js';
 import {
   blockOf,
@@ -17,6 +18,7 @@ import {
   encodeU32,
   fromMicros,
   metaKey,
+  MIN_MICROS,
   pointKey,
   seriesRange,
   sidKey,
@@ -110,6 +112,12 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
   private readonly countCache = new Map<number, { block: number; rollup: Rollup }>();
   /** Retention horizons per installation (retention.ts). */
   private readonly horizons = new Map<number, Horizon>();
+  /** Points per series per day in memory, for totals without I/O (day-counts.ts). */
+  private readonly dayCounts = new DayCounts();
+  /** Topics of an installation sorted, for latest(); dropped when a series is added or removed. */
+  private readonly sortedCache = new Map<number, Series[]>();
+  /** New last timestamps of the batch being written, per sid (see headBound). */
+  private inFlightLast?: Map<number, number>;
   private readonly queue: GroupCommitQueue<Point>;
   private readonly log: { warn: LogFn; error: LogFn };
   private readonly offsetSkipThreshold: number;
@@ -139,7 +147,7 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
 
   /** @internal Loads the catalogue and last values, then claims a new boot number. */
   async load(): Promise<void> {
-    const meta = await this.db.getMany([KEY_VERSION, KEY_BOOT, KEY_NEXT_SERIES]);
+    const meta = await this.db.getMany([KEY_VERSION, KEY_BOOT, KEY_NEXT_SERIES, KEY_BATCH]);
     const version = meta[0] ? meta[0].readUInt32BE(0) : FORMAT_VERSION;
     if (version < 1 || version > FORMAT_VERSION) {
       throw new Error(`time-series store ${this.db.location}: unsupported format version ${version}`);
@@ -147,6 +155,7 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
     const lastBoot = meta[1] ? meta[1].readUInt32BE(0) : 0;
     this.persistedNextSeries = meta[2] ? meta[2].readUInt32BE(0) : 1;
     this.nextSeriesId = this.persistedNextSeries;
+    this.dayCounts.setBatchNo(decodeBatchNo(meta[3]));
 
     for await (const [key, value] of this.db.iterator(spaceRange(SPACE_SERIES))) {
       const id = sidOfKey(key);
@@ -196,7 +205,7 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
   async latest(installationId: number, topics?: string[]): Promise<Point[]> {
     const bySeries = this.byInstallation.get(installationId);
     if (!bySeries) return [];
-    const chosen = topics?.length ? unique(topics).map((t) => bySeries.get(t)) : sortedByTopic(bySeries);
+    const chosen = topics?.length ? unique(topics).map((t) => bySeries.get(t)) : this.sortedTopics(installationId, bySeries);
     const out: Point[] = [];
     for (const s of chosen) {
       if (!s?.last) continue;
@@ -220,9 +229,23 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
         series.push(...bySeries.values());
       }
     }
+    const horizon = this.horizons.get(q.installationId);
+    // (The offset jump may not use them, query.ts skipThreshold; loading them is cheap and kept.)
+    const needsDays = !q.aggregation && (q.includeTotal || q.offset >= this.offsetSkipThreshold);
+    if (needsDays && series.some((s) => !this.dayCounts.has(s.id))) {
+      // First total over these series: load their day counts once, with no batch in flight.
+      const lo = horizon?.rollupMicros ?? MIN_MICROS;
+      await this.queue.exclusive(() => this.dayCounts.load(this.db, series.map((s) => ({ sid: s.id, lo }))));
+    }
     return runQuery(this.db, series, q, {
       offsetSkipThreshold: this.offsetSkipThreshold,
-      horizon: this.horizons.get(q.installationId),
+      dayCounts: this.dayCounts,
+      headBound: (ref) => {
+        const b = (ref as Series).last?.micros ?? Infinity;
+        const f = this.inFlightLast?.get(ref.id);
+        return f !== undefined && f > b ? f : b;
+      },
+      horizon,
       rollups: this.rollupQueries,
       onRollupQuery: () => this.counters.rollupQueries++,
     });
@@ -245,8 +268,10 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
       await this.commit(ops);
       this.byInstallation.delete(installationId);
       this.horizons.delete(installationId);
+      this.sortedCache.delete(installationId);
       for (const s of series) {
         this.byId.delete(s.id);
+        this.dayCounts.forget(s.id);
         for (let level = 0; level < LEVELS; level++) this.countCache.delete(s.id * LEVELS + level);
       }
       for (const s of series) {
@@ -273,6 +298,7 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
       if (!cur || cur.rawMicros !== next.rawMicros || cur.rollupMicros !== next.rollupMicros) {
         await this.commit([{ type: 'put', key: horizonKey(installationId), value: encodeHorizon(next) }]);
         this.horizons.set(installationId, next);
+        for (const s of this.byInstallation.get(installationId)?.values() ?? []) this.dayCounts.dropBefore(s.id, next.rollupMicros);
       }
       return next;
     });
@@ -332,6 +358,13 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
     if (!bySeries) this.byInstallation.set(s.installationId, (bySeries = new Map()));
     bySeries.set(s.topic, s);
     this.byId.set(s.id, s);
+    this.sortedCache.delete(s.installationId);
+  }
+
+  private sortedTopics(installationId: number, bySeries: Map<string, Series>): Series[] {
+    let sorted = this.sortedCache.get(installationId);
+    if (!sorted) this.sortedCache.set(installationId, (sorted = sortedByTopic(bySeries)));
+    return sorted;
   }
 
   private nextSeq(): number {
@@ -390,16 +423,26 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
     if (this.boot > this.persistedBoot) ops.push({ type: 'put', key: KEY_BOOT, value: encodeU32(this.boot) });
     const nextSeries = this.nextSeriesId;
     const boot = this.boot;
+    const batchNo = this.dayCounts.begin(dayDeltas(perBlock));
+    ops.push({ type: 'put', key: KEY_BATCH, value: encodeBatchNo(batchNo) });
+    this.inFlightLast = new Map([...lastOf].map(([s, l]) => [s.id, l.micros]));
 
     try {
       await this.commit(ops);
     } catch (err) {
+      this.dayCounts.abort();
+      this.inFlightLast = undefined;
       this.log.error({ err, points: points.length }, 'tsdb: batch write failed');
       throw err;
     }
 
+    // Synchronously with the day counts, so a query sees the new series and their counts together.
+    const createdIds: number[] = [];
+    for (const pending of created.values()) for (const s of pending.values()) createdIds.push(s.id);
+    this.dayCounts.commit(createdIds);
     for (const pending of created.values()) for (const s of pending.values()) this.register(s);
     for (const [s, last] of lastOf) s.last = last;
+    this.inFlightLast = undefined;
     for (const [cell, entry] of newCountCache) {
       const cached = this.countCache.get(cell);
       if (!cached || entry.block >= cached.block) this.countCache.set(cell, entry);
@@ -468,6 +511,18 @@ function assertPoint(p: Point): void {
     throw new TypeError(`tsdb: value must be a finite number, got ${String(p.value)}`);
   }
   if (p.msg != null && typeof p.msg !== 'string') throw new TypeError('tsdb: msg must be a string');
+}
+
+/** Points per series and day of one batch, from its day-level cells (keyed sid * LEVELS + level). */
+function dayDeltas(perBlock: Map<number, Map<number, Rollup>>): Map<number, Map<number, number>> {
+  const out = new Map<number, Map<number, number>>();
+  for (const [cell, blocks] of perBlock) {
+    if (cell % LEVELS !== LEVELS - 1) continue;
+    const days = new Map<number, number>();
+    for (const [day, r] of blocks) days.set(day, r.count);
+    out.set(Math.floor(cell / LEVELS), days);
+  }
+  return out;
 }
 
 function unique(topics: string[]): string[] {

@@ -3,8 +3,9 @@
 
 import { assertAggregationMethod } from './aggregate.js';
 import { BucketCursor, mergePage, PointCursor, type Db, type RangeScan, type SeriesRef } from './cursors.js';
-import { countSeriesRange, skipWholeBlocks } from './block-counts.js';
-import { boundToMicros, fromMicros, MAX_MICROS, MIN_MICROS } from './keys.js';
+import { countSeriesRange, skipWholeBlocks, wholeBlocks } from './block-counts.js';
+import { snapshotHolds, type DayCounts } from './day-counts.js';
+import { boundToMicros, COUNT_BLOCK_MICROS, fromMicros, MAX_MICROS, MIN_MICROS } from './keys.js';
 import type { Horizon } from './retention.js';
 import { RollupBucketCursor, rollupsServe } from './rollup-cursor.js';
 import type { Point, SeriesPage, SeriesQuery } from './types.js';
@@ -12,6 +13,13 @@ import type { Point, SeriesPage, SeriesQuery } from './types.js';
 export interface QueryTuning {
   /** Offsets from this size up jump over whole days, hours and minutes using the count index. */
   offsetSkipThreshold: number;
+  /**
+   * Newest timestamp a series can have in a snapshot taken now (its last value, or the batch in flight):
+   * lets a descending raw page open only the cursors that can reach it.
+   */
+  headBound?: (s: SeriesRef) => number;
+  /** In-memory day counts: totals read only the partial edge days from disk. */
+  dayCounts?: DayCounts;
   /** The installation's retention horizons: nothing before them is returned. */
   horizon?: Horizon;
   /** False forces aggregations onto raw scans (reference path for specs and the bench). */
@@ -44,30 +52,37 @@ export async function runQuery(db: Db, series: SeriesRef[], q: SeriesQuery, tuni
   const snapshot = db.snapshot();
   try {
     const scan: RangeScan = { db, snapshot, lo, hi, desc: q.order === 'desc' };
+    // Right after the snapshot, before any await: memory and snapshot differ at most by the batch in flight.
+    const total = !agg && q.includeTotal ? totalOf(scan, series, tuning.dayCounts) : undefined;
+    const days = !agg && q.offset >= skipThreshold(tuning, series.length) ? dayTotalsOf(scan, series, tuning.dayCounts) : undefined;
+    const bounds = !agg && scan.desc && series.length > 1 && tuning.headBound ? series.map(tuning.headBound) : undefined;
     if (fromRollups) tuning.onRollupQuery?.();
     if (fromRollups) return await aggregatedPage(scan, series, q, (s) => new RollupBucketCursor(s, scan, agg.method, interval, rawLo));
     return agg
       ? await aggregatedPage(scan, series, q, (s) => new BucketCursor(new PointCursor(s, scan), agg.method, interval, !scan.desc))
-      : await rawPage(scan, series, q, tuning);
+      : await rawPage(scan, series, q, tuning, total, bounds, days);
   } finally {
     await snapshot.close();
   }
 }
 
-async function rawPage(scan: RangeScan, series: SeriesRef[], q: SeriesQuery, tuning: QueryTuning): Promise<SeriesPage> {
+async function rawPage(scan: RangeScan, series: SeriesRef[], q: SeriesQuery, tuning: QueryTuning, totalP?: Promise<number>, bounds?: number[], days?: () => Promise<Map<number, number>>): Promise<SeriesPage> {
   const rows = async () => {
     let pageScan = scan;
     let skippedByIndex = 0;
-    if (q.offset >= tuning.offsetSkipThreshold) {
+    if (q.offset >= skipThreshold(tuning, series.length)) {
       const sids = series.map((s) => s.id);
-      const r = await skipWholeBlocks(scan, sids, q.offset);
+      const r = await skipWholeBlocks(scan, sids, q.offset, undefined, days);
       pageScan = { ...scan, lo: r.lo, hi: r.hi };
       skippedByIndex = r.skipped;
     }
     const offset = q.offset - skippedByIndex;
-    // One series: the whole page in one read (one round trip); several: at most 1,000 each, as most
-    // of what each cursor reads ahead is not on the page.
-    const firstRead = Math.max(1, Math.min(series.length === 1 ? 10_000 : 1000, offset + q.limit + 1));
+    // One series: the whole page in one read (one round trip); several: a few times each one's share
+    // of the page, as most of what each cursor reads ahead is not on the page (1,000 topics and a page
+    // of 100 read 101,000 rows before); a cursor that runs short refills.
+    const wanted = offset + q.limit + 1;
+    const share = series.length === 1 ? wanted : Math.max(8, 4 * Math.ceil(wanted / series.length));
+    const firstRead = Math.max(1, Math.min(series.length === 1 ? 10_000 : 1000, wanted, share));
     const cursors = series.map((s) => new PointCursor(s, pageScan, firstRead));
     const data: Point[] = [];
     const r = await mergePage(cursors, scan.desc, offset, q.limit, (c) => {
@@ -78,13 +93,10 @@ async function rawPage(scan: RangeScan, series: SeriesRef[], q: SeriesQuery, tun
         value: c.value(),
         msg: c.msg(),
       });
-    });
+    }, false, bounds);
     return { data, seen: skippedByIndex + r.skipped + r.taken + (r.more ? 1 : 0) };
   };
-  const [{ data, seen }, total] = await Promise.all([
-    rows(),
-    q.includeTotal ? sumOver(series, (s) => countSeriesRange(scan, s.id)) : undefined,
-  ]);
+  const [{ data, seen }, total] = await Promise.all([rows(), totalP]);
   return page(data, total ?? seen);
 }
 
@@ -117,7 +129,57 @@ function page(data: Point[], total: number): SeriesPage {
   return { total, last: data.length ? data[data.length - 1].timestamp : 0, count: data.length, data };
 }
 
-async function sumOver(series: SeriesRef[], count: (s: SeriesRef) => Promise<number>): Promise<number> {
-  const counts = await Promise.all(series.map(count));
-  return counts.reduce((a, b) => a + b, 0);
+/**
+ * The offset jump descends the count index with reads per series and level (a few hundred µs per
+ * series), while walking costs about a µs per row: with 1,000 topics, an offset of 10,000 walked costs
+ * ~40 ms and jumped ~1 s (bench rest). So the threshold grows with the number of series.
+ */
+function skipThreshold(tuning: QueryTuning, seriesCount: number): number {
+  return tuning.offsetSkipThreshold * Math.max(1, seriesCount / 10);
+}
+
+/** Per-day points over the series for the offset jump (block-counts.ts); same capture rule as totalOf. */
+function dayTotalsOf(scan: RangeScan, series: SeriesRef[], dayCounts: DayCounts | undefined): (() => Promise<Map<number, number>>) | undefined {
+  const { first, last } = wholeBlocks(scan.lo, scan.hi, COUNT_BLOCK_MICROS.length - 1);
+  if (!dayCounts || first > last) return undefined;
+  const captured = dayCounts.captureDays(series.map((s) => s.id), first, last);
+  if (!captured) return undefined;
+  const batchNo = captured.inFlight.size > 0 ? dayCounts.inFlightNo() : undefined;
+  return async () => {
+    if (batchNo !== undefined && (await snapshotHolds(scan, batchNo))) {
+      for (const [day, n] of captured.inFlight) captured.days.set(day, (captured.days.get(day) ?? 0) + n);
+    }
+    return captured.days;
+  };
+}
+
+/**
+ * Exact number of points of the series in [scan.lo, scan.hi] under the snapshot. Must be called
+ * synchronously after the snapshot was taken (day-counts.ts explains why).
+ */
+function totalOf(scan: RangeScan, series: SeriesRef[], dayCounts: DayCounts | undefined): Promise<number> {
+  let memory = 0;
+  let inFlight = 0;
+  // Series not in memory are counted whole on disk, like the partial edge days of the others.
+  const onDisk: { sid: number; lo: number; hi: number }[] = [];
+  for (const s of series) {
+    const c = dayCounts?.capture(s.id, scan.lo, scan.hi);
+    if (!c) {
+      onDisk.push({ sid: s.id, lo: scan.lo, hi: scan.hi });
+      continue;
+    }
+    memory += c.whole;
+    inFlight += c.inFlightWhole;
+    for (const e of c.edges) onDisk.push({ sid: s.id, ...e });
+  }
+  const batchNo = inFlight > 0 ? dayCounts?.inFlightNo() : undefined;
+  return (async () => {
+    // One bounded iterator per range: tried one iterator seeking from range to range, and it cost
+    // 2-6 times more CPU (each nextv after a seek reads on past the range, with no upper bound).
+    const [fromDisk, held] = await Promise.all([
+      Promise.all(onDisk.map((r) => countSeriesRange({ ...scan, lo: r.lo, hi: r.hi }, r.sid))).then((cs) => cs.reduce((a, b) => a + b, 0)),
+      batchNo === undefined ? false : snapshotHolds(scan, batchNo),
+    ]);
+    return memory + (held ? inFlight : 0) + fromDisk;
+  })();
 }
