@@ -171,7 +171,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     const securityRepo = new UserSecurityRepository(store.db);
     const loginPolicy = new LoginPolicy({ organizations: organizationsRepo, settings: settingsRepo, security: securityRepo });
     const twoFactor = new TwoFactorService({ users: usersRepo, security: securityRepo, settings: settingsRepo, tokens: tokensRepo, scope, policy, hub, loginPolicy, guard, audit: trace });
-    const auth = new AuthService({ users: usersRepo, tokens: tokensRepo, roles: rolesRepo, loginPolicy, twoFactor, guard, audit: trace });
+    const auth = new AuthService({ users: usersRepo, tokens: tokensRepo, roles: rolesRepo, loginPolicy, twoFactor, guard, audit: trace, hub });
     const passwords = new UserPasswordsService({ users: usersRepo, tokens: tokensRepo, settings: settingsRepo, scope, policy, hub, audit: trace });
     // One SMTP transport for the server: password reset now, notification e-mail later.
     const mail = createMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom });
