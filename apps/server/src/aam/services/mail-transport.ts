@@ -1,7 +1,7 @@
 // Outgoing e-mail through one SMTP transport (nodemailer), configured by `smtpUrl`/`mailFrom`.
 // Without an SMTP URL nothing is sent: callers log what they would have sent, so a server without
 // mail still works (the operator hands reset tokens over from the log). Notification e-mail reuses it.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface MailMessage {
   to: string;
@@ -30,15 +30,18 @@ export function createMailTransport(opts: MailOptions): MailTransport {
   if (!opts.smtpUrl) {
     return { configured: false, describe: 'none (log only)', send: async () => {}, close: () => {} };
   }
-  const transport = nodemailer.createTransport(opts.smtpUrl);
+  const smtpUrl = opts.smtpUrl;
   const from = opts.from || defaultMailFrom;
+  // nodemailer (~40 modules) loads on the first mail rather than on every start.
+  let transport: Promise<Transporter> | undefined;
+  const open = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl)));
   return {
     configured: true,
-    describe: redactUrl(opts.smtpUrl),
+    describe: redactUrl(smtpUrl),
     async send(message) {
-      await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+      await (await open()).sendMail({ from, to: message.to, subject: message.subject, text: message.text });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close(), () => {}),
   };
 }
 

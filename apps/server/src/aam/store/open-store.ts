@@ -1,14 +1,15 @@
 // Opens the AAM's SQL database: picks the provider from the URL, applies committed migrations with
-// the wasm schema engine, and returns a Prisma client on the same driver adapter.
-import { mkdir, readFile } from 'node:fs/promises';
+// the wasm schema engine when any is pending, and returns a Prisma client on the same driver adapter.
+// The provider's adapter and client are imported when opened: a start on SQLite never loads pg or the
+// PostgreSQL client, and the schema engine only loads when the migration check asks for it.
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
-import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
+import type { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import { migrationChecksum, migrationsUpToDate, type LocalMigration } from './migration-status.js';
 import { oneTransactionAtATime, postgresConfigFromUrl, redactDatabaseUrl } from './postgres-adapter.js';
-import { applyMigrations } from './schema-engine.js';
 
 export { postgresConfigFromUrl, redactDatabaseUrl };
 
@@ -34,6 +35,8 @@ export interface OpenedStore {
   /** The database URL with any password replaced, safe to log. */
   location: string;
   appliedMigrations: string[];
+  /** False when the migration check found the database up to date and the engine stayed unloaded. */
+  ranSchemaEngine: boolean;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,25 @@ function asAamDb(db: PostgresClient): AamDb {
   return db as unknown as AamDb;
 }
 
+/** Folder names and checksums of the committed migrations; null if a folder cannot be read. */
+async function readLocalMigrations(dir: string): Promise<LocalMigration[] | null> {
+  try {
+    const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return await Promise.all(names.map(async (name) => ({ name, checksum: migrationChecksum(await readFile(join(dir, name, 'migration.sql'), 'utf8')) })));
+  } catch {
+    // The engine reads the folder again and reports what is wrong with it.
+    return null;
+  }
+}
+
+/** Applies pending migrations; the check costs one query, the engine about half a second. */
+async function migrate(provider: StoreProvider, dir: string, adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<{ applied: string[]; ranEngine: boolean }> {
+  const local = await readLocalMigrations(dir);
+  if (local && (await migrationsUpToDate(local, adapterFactory))) return { applied: [], ranEngine: false };
+  const { applyMigrations } = await import('./schema-engine.js');
+  return { applied: await applyMigrations({ dir, schemaFiles: await schemaFiles(provider) }, adapterFactory), ranEngine: true };
+}
+
 export interface StoreOptions {
   /** Migrations to apply instead of the committed ones of the provider (upgrade tests). */
   migrationsDir?: string;
@@ -80,11 +102,11 @@ const queryEvents = [{ emit: 'event', level: 'query' }] as const;
 
 async function openSqlite(file: string, url: string, opts: StoreOptions): Promise<OpenedStore> {
   await mkdir(dirname(file), { recursive: true });
+  const [{ PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([import('@prisma/adapter-better-sqlite3'), import('./generated/sqlite/client.js')]);
   // WAL lets readers proceed during writes; a busy timeout rides out the migration connection.
   const factory = new PrismaBetterSqlite3({ url: file, timeout: 5000 });
-  const dir = opts.migrationsDir ?? migrationsDir('sqlite');
-  const appliedMigrations = await applyMigrations({ dir, schemaFiles: await schemaFiles('sqlite') }, factory);
-  const db = new SqliteClient({ adapter: factory, log: opts.onQuery ? [...queryEvents] : [] });
+  const { applied: appliedMigrations, ranEngine } = await migrate('sqlite', opts.migrationsDir ?? migrationsDir('sqlite'), factory);
+  const db = new PrismaClient({ adapter: factory, log: opts.onQuery ? [...queryEvents] : [] });
   if (opts.onQuery) db.$on('query', (e) => opts.onQuery!(e.query));
   await db.$executeRawUnsafe('PRAGMA journal_mode = WAL');
   await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
@@ -93,16 +115,17 @@ async function openSqlite(file: string, url: string, opts: StoreOptions): Promis
     provider: 'sqlite',
     location: url,
     appliedMigrations,
+    ranSchemaEngine: ranEngine,
     close: () => db.$disconnect(),
   };
 }
 
 async function openPostgres(url: string, opts: StoreOptions): Promise<OpenedStore> {
   const config = postgresConfigFromUrl(url);
-  const dir = opts.migrationsDir ?? migrationsDir('postgresql');
-  // The engine gets its own short-lived pool: it is closed before the client opens its own.
-  const appliedMigrations = await applyMigrations({ dir, schemaFiles: await schemaFiles('postgresql') }, new PrismaPg(config));
-  const db = new PostgresClient({ adapter: oneTransactionAtATime(new PrismaPg(config)), log: opts.onQuery ? [...queryEvents] : [] });
+  const [{ PrismaPg }, { PrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('./generated/postgresql/client.js')]);
+  // The check and the engine get their own short-lived pools, closed before the client opens its own.
+  const { applied: appliedMigrations, ranEngine } = await migrate('postgresql', opts.migrationsDir ?? migrationsDir('postgresql'), new PrismaPg(config));
+  const db = new PrismaClient({ adapter: oneTransactionAtATime(new PrismaPg(config)), log: opts.onQuery ? [...queryEvents] : [] });
   if (opts.onQuery) db.$on('query', (e) => opts.onQuery!(e.query));
   // Fail here, with the connection error, rather than on the first request.
   await db.$connect();
@@ -111,6 +134,7 @@ async function openPostgres(url: string, opts: StoreOptions): Promise<OpenedStor
     provider: 'postgresql',
     location: redactDatabaseUrl(url),
     appliedMigrations,
+    ranSchemaEngine: ranEngine,
     close: () => db.$disconnect(),
   };
 }

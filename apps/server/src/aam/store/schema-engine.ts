@@ -40,11 +40,19 @@ export interface MigrationSet {
   schemaFiles: [string, string][];
 }
 
+let opens = 0;
+
+/** How many times this process opened the engine: start-up on an up-to-date database must not. */
+export function schemaEngineOpens(): number {
+  return opens;
+}
+
 /**
  * Opens the engine on connections it gets from `adapterFactory`. `free()` on the engine does not
  * close them (SQLite would stay locked), so the returned `close` disposes every connection it made.
  */
 export async function openSchemaEngine(schemaFiles: [string, string][], adapterFactory: SqlMigrationAwareDriverAdapterFactory, log: (line: string) => void = () => {}) {
+  opens++;
   const mod = await loadEngineModule();
   const opened: { dispose(): Promise<void> }[] = [];
   const tracking: SqlMigrationAwareDriverAdapterFactory = {

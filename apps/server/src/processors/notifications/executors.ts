@@ -1,7 +1,6 @@
 // Delivery of one executor payload: `email` through SMTP (nodemailer), every other type as a
 // webhook POST to the executor's `url`. Errors carry the reason stored as the delivery's lastError;
 // a PermanentDeliveryError (bad configuration) is not retried.
-import nodemailer from 'nodemailer';
 import { assertAllowedLiteral, ForbiddenAddressError } from '../outbound/address-policy.js';
 import { postJson, type PostResult } from '../outbound/post-json.js';
 import type { ExecutorPayload } from './executor-payload.js';
@@ -72,6 +71,8 @@ async function sendEmail(executor: ExecutorRecord, payload: ExecutorPayload, opt
   const tls = (c.tls ?? '').toLowerCase();
   const secure = ['true', 'ssl', 'tls', 'implicit', 'smtps'].includes(tls);
   const password = c.password || executor.secret;
+  // Loaded on the first e-mail: most servers never send one, and it is ~40 modules at start-up.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: c.host,
     port: c.port ? Number(c.port) : secure ? 465 : 587,
