@@ -171,7 +171,7 @@ export function SchedulesTab({ installationId }: { installationId: number }) {
       ),
     },
     { key: 'executor', header: 'Executor', value: (s) => s.executor, sortable: true },
-    { key: 'active', header: 'State', value: (s) => (s.active ? 'active' : 'paused'), sortable: true, render: (s) => <Badge color={s.active ? 'green' : 'gray'} variant="light">{s.active ? 'active' : 'paused'}</Badge> },
+    { key: 'active', header: 'State', value: (s) => (s.active ? 'active' : 'paused'), sortable: true, render: (s) => <Badge color={s.active ? 'green.9' : 'gray.7'} c="dark.7" variant="outline">{s.active ? 'active' : 'paused'}</Badge> },
     {
       key: 'actions',
       header: 'Actions',
