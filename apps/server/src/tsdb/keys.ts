@@ -56,13 +56,14 @@ export function timestampInRange(seconds: number): boolean {
   return Number.isFinite(seconds) && Math.abs(seconds * 1e6) <= MAX_MICROS;
 }
 
-function writeI64(buf: Buffer, off: number, v: number): void {
+/** Offset-binary signed 64-bit (as far as doubles reach), so bytewise order is numeric order. */
+export function writeI64(buf: Buffer, off: number, v: number): void {
   const hi = Math.floor(v / TWO_32);
   buf.writeUInt32BE(hi + TWO_31, off);
   buf.writeUInt32BE(v - hi * TWO_32, off + 4);
 }
 
-function readI64(buf: Buffer, off: number): number {
+export function readI64(buf: Buffer, off: number): number {
   return (buf.readUInt32BE(off) - TWO_31) * TWO_32 + buf.readUInt32BE(off + 4);
 }
 

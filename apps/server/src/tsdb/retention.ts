@@ -11,7 +11,7 @@
 // see nothing.
 
 import type { Db } from './cursors.js';
-import { COUNT_BLOCK_MICROS, countKey, MIN_MICROS, pointBound, SPACE_HORIZON, toMicros } from './keys.js';
+import { COUNT_BLOCK_MICROS, countKey, MIN_MICROS, pointBound, readI64, SPACE_HORIZON, toMicros, writeI64 } from './keys.js';
 
 export interface Horizon {
   rawMicros: number;
@@ -34,7 +34,6 @@ export interface RetentionResult {
 }
 
 const DAY = 86_400_000_000;
-const TWO_32 = 2 ** 32;
 const TWO_31 = 2 ** 31;
 export const NO_HORIZON: Horizon = { rawMicros: MIN_MICROS, rollupMicros: MIN_MICROS };
 
@@ -102,12 +101,3 @@ async function compactRange(db: Db, start: Buffer, end: Buffer): Promise<void> {
   if (typeof compactable.compactRange === 'function') await compactable.compactRange(start, end);
 }
 
-function writeI64(buf: Buffer, off: number, v: number): void {
-  const hi = Math.floor(v / TWO_32);
-  buf.writeUInt32BE(hi + TWO_31, off);
-  buf.writeUInt32BE(v - hi * TWO_32, off + 4);
-}
-
-function readI64(buf: Buffer, off: number): number {
-  return (buf.readUInt32BE(off) - TWO_31) * TWO_32 + buf.readUInt32BE(off + 4);
-}

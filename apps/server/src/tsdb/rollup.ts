@@ -10,6 +10,7 @@
 // them exact for out-of-order and tied points without re-reading the block.
 
 import { addToPartials, partialsValue } from './exact-sum.js';
+import { readI64, writeI64 } from './keys.js';
 import type { AggregationMethod } from './types.js';
 
 export interface Rollup {
@@ -127,8 +128,6 @@ export function rollupResult(r: Rollup, method: AggregationMethod): number {
   }
 }
 
-const TWO_32 = 2 ** 32;
-const TWO_31 = 2 ** 31;
 const FIXED = 6 + 8 * 6;
 
 export function encodeRollup(r: Rollup): Buffer {
@@ -160,12 +159,3 @@ export function decodeRollup(b: Buffer): Rollup {
   };
 }
 
-function writeI64(buf: Buffer, off: number, v: number): void {
-  const hi = Math.floor(v / TWO_32);
-  buf.writeUInt32BE(hi + TWO_31, off);
-  buf.writeUInt32BE(v - hi * TWO_32, off + 4);
-}
-
-function readI64(buf: Buffer, off: number): number {
-  return (buf.readUInt32BE(off) - TWO_31) * TWO_32 + buf.readUInt32BE(off + 4);
-}
