@@ -88,13 +88,42 @@ export function createAccumulator(method: AggregationMethod, chronological = tru
   }
 }
 
+/** Methods answered from count, exact sum, min and max alone (raw accumulators and rollups alike). */
+export type SummaryMethod = 'avg' | 'count' | 'max' | 'min' | 'spread' | 'sum';
+
+export interface Summary {
+  count: number;
+  /** Exact-sum partials (exact-sum.ts). */
+  sum: readonly number[];
+  min: number;
+  max: number;
+}
+
+/** The one definition of these methods, so rollups answer bit for bit what raw points do. */
+export function summaryValue(method: SummaryMethod, s: Summary): number {
+  switch (method) {
+    case 'count':
+      return s.count;
+    case 'sum':
+      return partialsValue(s.sum as number[]);
+    case 'avg':
+      return s.count ? partialsValue(s.sum as number[]) / s.count : NaN;
+    case 'min':
+      return s.count ? s.min : NaN;
+    case 'max':
+      return s.count ? s.max : NaN;
+    case 'spread':
+      return s.count ? s.max - s.min : NaN;
+  }
+}
+
 class SimpleAccumulator implements Accumulator {
   count = 0;
-  private readonly sum: number[] = [];
+  readonly sum: number[] = [];
   private readonly sums: boolean;
-  private min = Infinity;
-  private max = -Infinity;
-  constructor(private readonly method: 'avg' | 'count' | 'max' | 'min' | 'spread' | 'sum') {
+  min = Infinity;
+  max = -Infinity;
+  constructor(private readonly method: SummaryMethod) {
     this.sums = method === 'sum' || method === 'avg';
   }
   add(v: number): void {
@@ -104,20 +133,7 @@ class SimpleAccumulator implements Accumulator {
     if (v > this.max) this.max = v;
   }
   result(): number {
-    switch (this.method) {
-      case 'count':
-        return this.count;
-      case 'sum':
-        return partialsValue(this.sum);
-      case 'avg':
-        return this.count ? partialsValue(this.sum) / this.count : NaN;
-      case 'min':
-        return this.count ? this.min : NaN;
-      case 'max':
-        return this.count ? this.max : NaN;
-      case 'spread':
-        return this.count ? this.max - this.min : NaN;
-    }
+    return summaryValue(this.method, this);
   }
 }
 

@@ -9,7 +9,8 @@
 // later always arrived later, so "strictly earlier replaces first" and "not earlier replaces last" keep
 // them exact for out-of-order and tied points without re-reading the block.
 
-import { addToPartials, partialsValue } from './exact-sum.js';
+import { summaryValue } from './aggregate.js';
+import { addToPartials } from './exact-sum.js';
 import { readI64, writeI64 } from './keys.js';
 import type { AggregationMethod } from './types.js';
 
@@ -108,17 +109,12 @@ export function mergeEncoded(r: Rollup, b: Buffer): void {
 export function rollupResult(r: Rollup, method: AggregationMethod): number {
   switch (method) {
     case 'count':
-      return r.count;
     case 'sum':
-      return partialsValue(r.sum);
     case 'avg':
-      return r.count ? partialsValue(r.sum) / r.count : NaN;
     case 'min':
-      return r.count ? r.min : NaN;
     case 'max':
-      return r.count ? r.max : NaN;
     case 'spread':
-      return r.count ? r.max - r.min : NaN;
+      return summaryValue(method, r);
     case 'first':
       return r.first;
     case 'last':
