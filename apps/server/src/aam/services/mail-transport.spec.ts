@@ -1,28 +1,15 @@
 // The server's SMTP transport against a real local SMTP server: nodemailer is only loaded on the
 // first mail, so a transport that never sends must still close cleanly.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
+import { startSmtpReceiver } from './smtp-test-fixture.js';
 import { createMailTransport } from './mail-transport.js';
 
 describe('mail transport', () => {
   it('sends through the configured SMTP URL, and closes whether or not it sent', async () => {
-    const mails: { from: string; to: string[]; data: string }[] = [];
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      onData(stream, session, cb) {
-        let data = '';
-        stream.on('data', (c: Buffer) => (data += c.toString()));
-        stream.on('end', () => {
-          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+    const smtp = await startSmtpReceiver();
+    const mails = smtp.mails;
     try {
-      const url = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}?ignoreTLS=true`;
+      const url = `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`;
       const unused = createMailTransport({ smtpUrl: url });
       expect(unused.configured).toBe(true);
       unused.close();
@@ -35,7 +22,7 @@ describe('mail transport', () => {
       expect(mails[0].data).toMatch(/^Subject: Reset$/m);
       expect(mails[0].data).toContain('your token');
     } finally {
-      await new Promise<void>((r) => smtp.close(() => r()));
+      await smtp.close();
     }
   });
 

@@ -2,8 +2,8 @@
 // local HTTP receiver and a local SMTP server started here, retries, failures and their reasons.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSmtpReceiver } from '../../aam/services/smtp-test-fixture.js';
 import { createAamFixture, type AamFixture } from '../../aam/services/aam-test-fixture.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { NotificationsService } from './notifications-service.js';
@@ -192,27 +192,10 @@ describe('webhook executor', () => {
 
 describe('email executor', () => {
   it('sends the rendered message to every receiver through SMTP with login', async () => {
-    const mails: { from: string; to: string[]; data: string; user?: string; pass?: string }[] = [];
-    const smtp = new SMTPServer({
-      authOptional: false,
-      allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
-      onAuth(auth, _session, cb) {
-        if (auth.username === 'mailer' && auth.password === 'pw') cb(null, { user: auth.username });
-        else cb(new Error('bad login'));
-      },
-      onData(stream, session, cb) {
-        let data = '';
-        stream.on('data', (c: Buffer) => (data += c.toString()));
-        stream.on('end', () => {
-          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+    const smtp = await startSmtpReceiver({ user: 'mailer', password: 'pw' });
+    const mails = smtp.mails;
     try {
-      const port = String((smtp.server.address() as AddressInfo).port);
+      const port = String(smtp.port);
       const out = await output(
         { type: 'email', config: { host: '127.0.0.1', port, user: 'mailer', tls: 'false', from: 'lynx@example.com' }, secret: 'pw' },
         'Temperature in {{.installation.Name}} is {{.payload.value}}',
@@ -226,7 +209,7 @@ describe('email executor', () => {
       expect(mails[0].data).toMatch(/^Subject: Alarm Cabin$/m);
       expect(mails[0].data).toContain('Temperature in Cabin is 30');
     } finally {
-      await new Promise<void>((r) => smtp.close(() => r()));
+      await smtp.close();
     }
   });
 
