@@ -287,10 +287,14 @@ describe('edge-app runtime', () => {
     expect(hogged.reason).toMatch(/memory/);
     const logs = expectOk(await admin.get<{ level: string; message: string }[]>(`/api/v2/edge/app/configured/${a.id}/${loop}/logs`));
     expect(logs.some((l) => l.level === 'error' && /crashed: .*CPU time limit/.test(l.message))).toBe(true);
-    // tRPC reads the same state.
+    // tRPC reads the same state. The hog is restarted with backoff (reason cleared while it starts
+    // again), so wait for a crashed or stopped reading rather than taking the first one.
     const input = encodeURIComponent(JSON.stringify({ installationId: a.id, instanceId: hog }));
-    const viaTrpc = expectOk(await admin.get<{ result: { data: Status } }>(`/trpc/edgeApps.instanceStatus?input=${input}`));
-    expect(viaTrpc.result.data.reason).toMatch(/memory/);
+    const viaTrpc = await eventually(async () => {
+      const s = expectOk(await admin.get<{ result: { data: Status } }>(`/trpc/edgeApps.instanceStatus?input=${input}`)).result.data;
+      return s.state !== 'running' && s.state !== 'starting' && s.reason !== null && s;
+    }, 20_000);
+    expect(viaTrpc.reason).toMatch(/memory/);
 
     expect(expectOk(await admin.get('/api/v2/ping'))).toEqual({ message: 'pong' });
     const tick = `${b.client_id}/obj/edge/tick`;
