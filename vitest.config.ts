@@ -6,9 +6,15 @@ import { newRunId, postgresAdminUrl, probePostgres } from './apps/server/src/aam
 
 // One runner for the whole repo: unit specs sit next to their code (*.spec.ts), integration tests
 // that start the real server live in apps/server/test. Everything runs on SQLite ("sqlite"
-// project); the AAM specs and the server tests run a second time on PostgreSQL ("postgres").
+// project); the AAM and API specs and the server tests run a second time on PostgreSQL ("postgres").
 const everything = ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'apps/*/test/**/*.test.ts'];
-const onTheDatabase = ['apps/server/src/aam/**/*.spec.ts', 'apps/server/src/api/**/*.spec.ts', 'apps/server/src/processors/**/*.spec.ts', 'apps/server/test/**/*.test.ts'];
+const onTheDatabase = ['apps/server/src/aam/**/*.spec.ts', 'apps/server/src/api/**/*.spec.ts', 'apps/server/test/**/*.test.ts'];
+// What does not exercise the AAM's SQL runs once, on SQLite: the CLI's configuration handling,
+// shutdown/restart durability, the edge runtime and retention (time series), the server bundle and
+// backups. Their SQL goes through the same repositories the PostgreSQL run already covers.
+const notOnPostgres = ['apps/server/test/{cli,shutdown,restart,retention,edge-runtime,bundle,backup}.test.ts'];
+// Cluster tests need PostgreSQL and Redis whatever the project: they run once, in the postgres one.
+const clusterOnly = ['apps/server/test/cluster*.test.ts'];
 
 /** Null when the test server answers, else why not. */
 async function postgresUnreachable(): Promise<string | null> {
@@ -42,7 +48,7 @@ export default defineConfig(async () => {
       maxWorkers: Math.max(2, availableParallelism()),
       reporters: ['default'],
       projects: [
-        { extends: true, test: { name: 'sqlite', include: everything, exclude: [...configDefaults.exclude, 'apps/ui/**'], env: { LYNX_TEST_DB: 'sqlite' } } },
+        { extends: true, test: { name: 'sqlite', include: everything, exclude: [...configDefaults.exclude, 'apps/ui/**', ...clusterOnly], env: { LYNX_TEST_DB: 'sqlite' } } },
         // The admin UI's component logic, in a DOM; shared schemas from source as the UI build uses them.
         {
           extends: true,
@@ -57,6 +63,7 @@ export default defineConfig(async () => {
                 test: {
                   name: 'postgres',
                   include: onTheDatabase,
+                  exclude: [...configDefaults.exclude, ...notOnPostgres],
                   env: { LYNX_TEST_DB: 'postgres' },
                   globalSetup: ['apps/server/test/postgres-global-setup.ts'],
                 },
