@@ -135,6 +135,12 @@ export async function main(total = 1_000_000): Promise<Row[]> {
       [`avg, into 24 buckets`, query({ ...all, aggregation: { method: 'avg', intervalSeconds: into(24) } })],
       [`max, into 24 buckets`, query({ ...all, aggregation: { method: 'max', intervalSeconds: into(24) } })],
       [`avg per hour (aligned), all points`, query({ ...all, aggregation: { method: 'avg', intervalSeconds: 3600 } })],
+      // Issue 7: 1,000 buckets whatever the interval (as many as the series holds for 3,600 s: 278 of 1M s).
+      ...[60, 600, 1000, 3600, 35].map((interval): [string, SeriesQuery, number] => {
+        const to = Math.min(T0 + span - 1, T0 + 1000 * interval - 1);
+        const buckets = Math.floor(to / interval) - Math.floor(T0 / interval) + 1;
+        return [`avg, ${interval} s buckets (${buckets}), from an unaligned start`, query({ from: T0, to, aggregation: { method: 'avg', intervalSeconds: interval } }), 50];
+      }),
     ];
     const viaRollups: number[] = [];
     for (const [name, q, target] of aggregations) {

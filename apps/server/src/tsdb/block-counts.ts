@@ -1,8 +1,8 @@
-// Count index: points per series per UTC minute, 10 minutes, hour and day (the count that starts every
+// Count index: points per series per UTC 10 s, minute, 10 minutes, hour and day (the count that starts every
 // rollup cell, rollup.ts), written in the same batch as the points. LevelDB cannot count a range without
 // walking it, and Lynx clients page with `offset >= total`, which would walk the whole range on every
 // page. With the index a total reads the day counts of the middle, then finer counts of the partial
-// edges down to the points of at most two partial minutes; a large offset descends the same way.
+// edges down to the points of at most two partial 10 s blocks; a large offset descends the same way.
 // Three levels instead of two cut an unaligned 10-series 1 Hz total from ~160 ms to ~10 ms in bench/tsdb.
 
 import { countPoints, HIGH_WATER_BYTES, type RangeScan } from './cursors.js';

@@ -5,7 +5,7 @@
 //   series     01 <sid u32>                                     -> <installationId f64> <topic utf8>
 //   last       02 <sid u32>                                     -> <micros i64*> <value f64> <msg utf8>
 //   count      03 <sid u32> <level u8> <block i32*>             -> rollup cell, starting with <count u48> (rollup.ts)
-//                                                                  (levels: minutes, 10 minutes, hours, days)
+//                                                                  (levels: 10 s, minutes, 10 minutes, hours, days)
 //   point      04 <sid u32> <micros i64*> <boot u32> <seq u32>  -> <value f64> <msg utf8>
 //   horizon    05 <installationId f64>                          -> <raw micros i64*> <rollup micros i64*> (retention.ts)
 //
@@ -23,12 +23,14 @@ export const SPACE_POINT = 0x04;
 export const SPACE_HORIZON = 0x05;
 
 /**
- * Block sizes of the rollup cells (and count index), finest first: UTC minutes, 10 minutes, hours, days.
- * Each divides the next. The 10-minute tier halves the cells an aggregation reads for buckets of tens of
- * minutes (what a 1,000-point chart of a week or two asks for); it costs one more cell put per series
- * and batch.
+ * Block sizes of the rollup cells (and count index), finest first: UTC 10 seconds, minutes, 10 minutes,
+ * hours, days (the level byte of a key is the index here). Each divides the next. The 10-minute tier
+ * halves the cells an aggregation reads for buckets of tens of minutes (what a 1,000-point chart of a
+ * week or two asks for); the 10-second tier (format 4) means a bucket edge that is not on a minute reads
+ * whole 10 s cells and raw points of at most one 10 s block, none when the interval is a multiple of
+ * 10 s. Each tier costs one more cell put per series and batch.
  */
-export const COUNT_BLOCK_MICROS = [60_000_000, 600_000_000, 3_600_000_000, 86_400_000_000] as const;
+export const COUNT_BLOCK_MICROS = [10_000_000, 60_000_000, 600_000_000, 3_600_000_000, 86_400_000_000] as const;
 /** Clamp for query bounds; keeps `hi + 1` and block arithmetic exact in float64. */
 export const MAX_MICROS = 2 ** 53 - 2;
 export const MIN_MICROS = -MAX_MICROS;

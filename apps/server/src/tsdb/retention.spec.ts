@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
+import { blockOfCountKey, COUNT_BLOCK_MICROS, SPACE_COUNT, spaceRange } from './keys.js';
 import { openLevelStore } from './level-store.js';
 import { nextHorizon } from './retention.js';
 import { pt, withTempDir } from './test-helpers.js';
@@ -83,6 +85,17 @@ describe('retention', () => {
       const after = await folderBytes(dir);
       // 60k of 66k points were old: the folder must shrink to well under half.
       expect(after).toBeLessThan(before * 0.4);
+      // Every tier (the 10 s one included) starts at the rollup horizon.
+      const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+      await db.open();
+      const firstCell = new Map<number, number>();
+      for await (const k of db.keys(spaceRange(SPACE_COUNT))) {
+        const start = blockOfCountKey(k) * (COUNT_BLOCK_MICROS[k[5]] / 1e6);
+        firstCell.set(k[5], Math.min(firstCell.get(k[5]) ?? Infinity, start));
+      }
+      await db.close();
+      expect([...firstCell.keys()].sort()).toEqual(COUNT_BLOCK_MICROS.map((_, level) => level));
+      for (const start of firstCell.values()) expect(start).toBeGreaterThanOrEqual(midnight - 15 * DAY);
 
       // Horizons persist: after a restart the old data stays invisible and a second sweep finds nothing.
       store = await openLevelStore(dir);

@@ -1,6 +1,6 @@
-// Builds every rollup cell from the raw points: the upgrade from format 1 (plain counts), run at open.
-// Cells are cleared first and rebuilt series by series in key order, so a crash half-way only means the
-// next open (still format 1) starts again.
+// Builds every rollup cell from the raw points: the upgrade of an older format (1: plain counts; 3: no
+// 10-second tier, other level numbers), run at open. Cells are cleared first and rebuilt series by
+// series in key order, so a crash half-way only means the next open (still the old version) starts again.
 
 import { HIGH_WATER_BYTES, type Db } from './cursors.js';
 import { COUNT_BLOCK_MICROS, countKey, microsOfPointKey, seriesRange, SPACE_COUNT, SPACE_POINT, spaceRange, valueOfPoint } from './keys.js';

@@ -6,13 +6,14 @@ import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from './aggregate.js';
 import { openLevelStore, type LevelTimeSeriesStore } from './level-store.js';
-import { encodeCount, metaKey, encodeU32, SPACE_COUNT, spaceRange } from './keys.js';
+import { blockOfCountKey, COUNT_BLOCK_MICROS, countKey, encodeCount, metaKey, encodeU32, sidOfKey, SPACE_COUNT, spaceRange } from './keys.js';
 import { addPoint, cloneRollup, decodeRollup, emptyRollup, encodeRollup, mergeEncoded, mergeRollup, rollupResult } from './rollup.js';
 import { pt, withTempDir } from './test-helpers.js';
 import type { AggregationMethod, Point, SeriesPage, SeriesQuery } from './types.js';
 
 const DAY = 86_400;
 const start = 1_699_990_123; // not aligned to a day, hour or minute
+const DENSE = start + DAY + 4321.5;
 const EXACT: AggregationMethod[] = ['avg', 'count', 'first', 'last', 'max', 'min', 'spread', 'sum'];
 
 function rng(seed: number): () => number {
@@ -41,6 +42,8 @@ function randomPoints(rnd: () => number, topics: string[], n: number): Point[] {
   // A burst: many points per second around a minute boundary.
   const burst = Math.floor((start + 2 * DAY) / 60) * 60 - 5;
   for (let i = 0; i < 300; i++) points.push(pt(topics[i % topics.length], burst + i / 30, randomValue(rnd)));
+  // 40 minutes of sensor-like data (a point every ~1.5 s): 10 s cells hold several points, edges cut them.
+  for (let i = 0; i < 1600; i++) points.push(pt(topics[i % topics.length], DENSE + i * 1.5 + Math.round(rnd() * 1000) / 1000, randomValue(rnd)));
   // Shuffle in chunks: arrival order differs from time order.
   for (let i = points.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
@@ -77,8 +80,9 @@ function reference(all: Point[], q: SeriesQuery): SeriesPage {
 }
 
 function randomQuery(rnd: () => number, topics: string[]): SeriesQuery {
-  // Intervals: minute multiples (no raw reads inside), long unaligned ones (raw partial minutes), huge.
-  const intervals = [60, 120, 300, 900, 3600, 7200, DAY, 3 * DAY, 617.25, 1000, 4321.5, 40_000, 100 * DAY];
+  // Intervals: 10 s multiples (no raw reads inside: 10, 20, 1000 s and the minute multiples), unaligned
+  // ones (raw partial 10 s blocks: 35 s up), short ones answered raw (7 s), huge.
+  const intervals = [10, 20, 60, 120, 300, 900, 3600, 7200, DAY, 3 * DAY, 7, 35, 617.25, 1000, 1000.5, 4321.5, 40_000, 100 * DAY];
   const from = rnd() < 0.15 ? undefined : start - DAY / 2 + rnd() * 6 * DAY;
   const to = rnd() < 0.15 ? undefined : (from ?? start) + rnd() * 4 * DAY;
   const pick = topics.filter(() => rnd() < 0.5);
@@ -147,6 +151,14 @@ describe('rollup cells', () => {
       try {
         const before = store.stats().rollupQueries;
         for (let i = 0; i < 200; i++) await expectSameAsRaw(store, raw.store, points, randomQuery(rnd, topics));
+        // Over the dense hour: buckets cutting 10 s blocks that hold several points.
+        for (const intervalSeconds of [7, 10, 35, 1000, 1000.5, 123.4]) {
+          for (const method of EXACT) {
+            const from = Math.round((DENSE - 100 + rnd() * 600) * 1000) / 1000;
+            const q: SeriesQuery = { installationId: 1, from, to: from + 1000 + rnd() * 1500, order: rnd() < 0.5 ? 'asc' : 'desc', limit: 1000, offset: 0, includeTotal: true, aggregation: { method, intervalSeconds } };
+            await expectSameAsRaw(store, raw.store, points, q);
+          }
+        }
         // The comparison is only worth something if the rollup path really answered.
         expect(store.stats().rollupQueries - before).toBeGreaterThan(150);
       } finally {
@@ -156,7 +168,13 @@ describe('rollup cells', () => {
     });
   });
 
-  it('upgrades a format-1 store (plain counts) by rebuilding its rollups at open', async () => {
+  // What older formats wrote, derived from a current store's cells: 1 = 6-byte counts; 3 = full cells
+  // without the 10 s tier, every other level one lower.
+  const olderFormats: [number, (k: Buffer, v: Buffer) => [Buffer, Buffer] | undefined][] = [
+    [1, (k, v) => [k, encodeCount(decodeRollup(v).count)]],
+    [3, (k, v) => (k[5] === 0 ? undefined : [countKey(sidOfKey(k), k[5] - 1, blockOfCountKey(k)), v])],
+  ];
+  it.each(olderFormats)('upgrades a format-%i store by rebuilding its rollups at open', async (version, convert) => {
     const rnd = rng(9);
     const topics = ['x', 'y'];
     const points = randomPoints(rnd, topics, 1500);
@@ -164,13 +182,16 @@ describe('rollup cells', () => {
       const store = await openLevelStore(dir);
       for (let i = 0; i < points.length; i += 500) await store.append(points.slice(i, i + 500));
       await store.close();
-      // Turn it into what format 1 wrote: 6-byte counts in the count keyspace, version 1.
       const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
       await db.open();
       const cells: [Buffer, Buffer][] = [];
-      for await (const [k, v] of db.iterator(spaceRange(SPACE_COUNT))) cells.push([k, encodeCount(decodeRollup(v).count)]);
+      for await (const [k, v] of db.iterator(spaceRange(SPACE_COUNT))) {
+        const old = convert(k, v);
+        if (old) cells.push(old);
+      }
       expect(cells.length).toBeGreaterThan(0);
-      await db.batch([...cells.map(([key, value]) => ({ type: 'put' as const, key, value })), { type: 'put', key: metaKey('version'), value: encodeU32(1) }]);
+      await db.clear(spaceRange(SPACE_COUNT));
+      await db.batch([...cells.map(([key, value]) => ({ type: 'put' as const, key, value })), { type: 'put', key: metaKey('version'), value: encodeU32(version) }]);
       await db.close();
 
       const upgraded = await openLevelStore(dir);
@@ -183,10 +204,13 @@ describe('rollup cells', () => {
       } finally {
         await upgraded.close();
       }
-      // Upgraded once: the version is now current and reopening does not rebuild again.
+      // Upgraded once: the version is now current, every tier is there, and reopening does not rebuild again.
       const db2 = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
       await db2.open();
-      expect((await db2.get(metaKey('version')))?.readUInt32BE(0)).toBe(3);
+      expect((await db2.get(metaKey('version')))?.readUInt32BE(0)).toBe(4);
+      const levels = new Set<number>();
+      for await (const k of db2.keys(spaceRange(SPACE_COUNT))) levels.add(k[5]);
+      expect([...levels].sort()).toEqual(COUNT_BLOCK_MICROS.map((_, level) => level));
       await db2.close();
     });
   });

@@ -1,4 +1,4 @@
-// Rollup cells: per series and UTC minute / 10 minutes / hour / day, the exact summary of the points in that block
+// Rollup cells: per series and UTC 10 s / minute / 10 minutes / hour / day, the exact summary of the points in that block
 // (count, exact-sum partials, min, max, first and last by time). They replace the plain count index
 // (same keys, the count stays the first 6 bytes of the value) and are written in the same atomic batch
 // as the points, so after a crash they still agree with the raw data.
