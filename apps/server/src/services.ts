@@ -25,6 +25,7 @@ import type { RetentionSettingsService } from './processors/retention/retention-
 import type { LiveService } from './monitoring/live-service.js';
 import type { OverviewService } from './monitoring/overview-service.js';
 import type { SystemService } from './monitoring/system-service.js';
+import type { SystemBackups } from './backup/system-backups.js';
 
 export interface AppServices {
   auth: AuthService;
@@ -70,6 +71,8 @@ export interface AppServices {
   overview: OverviewService;
   /** Admin UI system screen: version, uptime, broker, disk use, recent log lines. */
   system: SystemService;
+  /** Backups of the running server's stores (control socket, tRPC `system.backup`). */
+  backups: SystemBackups;
   /** Time-series retention periods: server defaults and per-installation overrides; the sweep is processors/retention. */
   retention: RetentionSettingsService;
 }

@@ -1,16 +1,12 @@
 // `lynx-server` / `npm start`: loads the configuration, starts the server, prints the ready line,
 // and shuts down cleanly on SIGINT/SIGTERM.
-import { readFileSync } from 'node:fs';
 import { ConfigError, helpText, loadConfig } from '../config/load-config.js';
 import { createLogger } from '../log.js';
 import type { BootstrapResult } from '../aam/services/bootstrap.js';
 import { startServer, type RunningServer } from '../server.js';
+import { serverVersion } from '../version.js';
 import { describeStartError } from './describe-start-error.js';
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { commandsHelp, runBackupCommand } from './backup-commands.js';
 
 function announceFirstStart(result: BootstrapResult): void {
   if (result.generatedPassword) {
@@ -24,6 +20,8 @@ function announceFirstStart(result: BootstrapResult): void {
 }
 
 async function main(): Promise<void> {
+  const command = process.argv[2];
+  if (command === 'backup' || command === 'restore') process.exit(await runBackupCommand(process.argv.slice(2)));
   let loaded;
   try {
     loaded = loadConfig(process.argv.slice(2));
@@ -35,11 +33,11 @@ async function main(): Promise<void> {
     throw err;
   }
   if (loaded.help) {
-    process.stdout.write(`${helpText()}\n`);
+    process.stdout.write(`${helpText()}\n\n${commandsHelp}\n`);
     return;
   }
   if (loaded.version) {
-    process.stdout.write(`lynx-server ${version()}\n`);
+    process.stdout.write(`lynx-server ${serverVersion()}\n`);
     return;
   }
   const { config } = loaded;

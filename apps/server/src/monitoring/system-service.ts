@@ -1,11 +1,11 @@
 // The system screen: version, uptime, broker figures, disk use of the data dir's parts and recent
 // log lines. Server-wide facts, so only for callers with a system-wide right.
-import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServerLogLine, SystemInfo } from '@lynx/shared';
 import { ForbiddenError } from '../aam/errors.js';
 import type { Principal } from '../aam/principal.js';
+import { serverVersion } from '../version.js';
 import type { LogRing } from './log-ring.js';
 
 /** Held by the root organization's admin, not by organization admins (a system-wide key). */
@@ -18,16 +18,6 @@ export interface SystemServiceOptions {
   logs: LogRing;
   startedMs?: number;
   nowMs?: () => number;
-}
-
-function packageVersion(): string {
-  try {
-    // src/monitoring and dist/monitoring both sit two levels below the package.
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** Bytes of the files below `path`; 0 when it does not exist. */
@@ -46,7 +36,7 @@ export async function diskUsage(path: string): Promise<number> {
 }
 
 export class SystemService {
-  private readonly version = packageVersion();
+  private readonly version = serverVersion();
   private readonly startedMs: number;
   private readonly nowMs: () => number;
 

@@ -92,6 +92,7 @@ import { overview } from './procedures/overview.js';
 import { revokeToken } from './procedures/revoke-token.js';
 import { systemInfo } from './procedures/system-info.js';
 import { systemLogs } from './procedures/system-logs.js';
+import { systemBackup } from './procedures/system-backup.js';
 import { updateDevice } from './procedures/update-device.js';
 import { updateFunction } from './procedures/update-function.js';
 import { updateInstallation } from './procedures/update-installation.js';
@@ -119,7 +120,7 @@ export const appRouter = router({
   data: router({ status, history: dataHistory, live: dataLive, tail: dataTail, publish: dataPublish }),
   tokens: router({ list: listTokens, create: createToken, revoke: revokeToken }),
   overview,
-  system: router({ info: systemInfo, logs: systemLogs }),
+  system: router({ info: systemInfo, logs: systemLogs, backup: systemBackup }),
   ingest: router({ stats: ingestStats }),
   organizations: router({
     list: listOrganizations,

@@ -1,0 +1,41 @@
+// What the running server answers on its control socket: `ping`, and `backup` of its own stores
+// from live snapshots (system-backups.ts).
+import { isAbsolute } from 'node:path';
+import { startControlSocket, type ControlSocket } from './control-socket.js';
+import { serverVersion } from '../version.js';
+import type { SystemBackups } from './system-backups.js';
+
+type LogFn = (obj: object, msg?: string) => void;
+
+export interface ServerControlOptions {
+  dataDir: string;
+  backups: SystemBackups;
+  logger: { info: LogFn; warn: LogFn; error: LogFn };
+}
+
+export function startServerControl(opts: ServerControlOptions): Promise<ControlSocket> {
+  return startControlSocket(
+    opts.dataDir,
+    async (request) => {
+      switch (request.op) {
+        case 'ping':
+          return { ok: true, pid: process.pid, version: serverVersion() };
+        case 'backup': {
+          const file = request.file;
+          if (typeof file !== 'string' || !isAbsolute(file)) return { ok: false, message: 'backup needs an absolute "file" path' };
+          try {
+            const result = await opts.backups.writeTo(file);
+            opts.logger.info({ file: result.file, size: result.size }, 'backup written');
+            return { ok: true, ...result };
+          } catch (err) {
+            opts.logger.warn({ err, file }, 'backup failed');
+            return { ok: false, message: err instanceof Error ? err.message : String(err) };
+          }
+        }
+        default:
+          return { ok: false, message: `unknown op ${JSON.stringify(request.op)}` };
+      }
+    },
+    opts.logger,
+  );
+}
