@@ -32,10 +32,11 @@ export async function removeDir(dir) {
 
 /**
  * Starts `node apps/server/dist/cli/main.js` and resolves at its ready line. `ulimit` raises the
- * open-file limit (through bash) for the connections bench; `cpuProfDir` writes a V8 profile.
+ * open-file limit (through bash) for the connections bench; `cpuProfDir` writes a V8 profile;
+ * `main` starts another entry with the same CLI (the server bundle's server.mjs).
  */
-export async function startLynx({ dataDir, ulimit, cpuProfDir, nodeArgs: extraNodeArgs = [], env = {} } = {}) {
-  const nodeArgs = [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), ...extraNodeArgs, serverMain];
+export async function startLynx({ dataDir, ulimit, cpuProfDir, nodeArgs: extraNodeArgs = [], env = {}, main = serverMain } = {}) {
+  const nodeArgs = [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), ...extraNodeArgs, main];
   const started = performance.now();
   const child = ulimit
     ? spawn('bash', ['-c', `ulimit -n ${ulimit} 2>/dev/null || ulimit -n $(ulimit -Hn); exec "$0" "$@"`, process.execPath, ...nodeArgs], spawnOpts(dataDir, env))

@@ -29,6 +29,11 @@ export type AamDb = SqliteClient;
 /** apps/server/prisma, whether running from src (tsx, vitest) or dist. */
 export const prismaDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../prisma');
 
+// True only inside the server bundle (esbuild `define`, scripts/bundle.mjs): there the migrations and
+// schemas sit in migrations/<provider> and schema/<provider> beside the entry file, not in prisma/.
+declare const LYNX_BUNDLED: boolean | undefined;
+const bundleDir = typeof LYNX_BUNDLED !== 'undefined' && LYNX_BUNDLED ? dirname(fileURLToPath(import.meta.url)) : null;
+
 export interface OpenedStore {
   db: AamDb;
   provider: StoreProvider;
@@ -50,14 +55,14 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 export async function schemaFiles(provider: StoreProvider): Promise<[string, string][]> {
-  const dir = join(prismaDir, provider);
+  const dir = bundleDir ? join(bundleDir, 'schema', provider) : join(prismaDir, provider);
   return Promise.all(
     ['schema.prisma', 'models.prisma'].map(async (name) => [join(dir, name), await readFile(join(dir, name), 'utf8')] as [string, string]),
   );
 }
 
 export function migrationsDir(provider: StoreProvider): string {
-  return join(prismaDir, provider, 'migrations');
+  return bundleDir ? join(bundleDir, 'migrations', provider) : join(prismaDir, provider, 'migrations');
 }
 
 /** The one place the PostgreSQL client is viewed as `AamDb`; see `AamDb` for why that holds. */

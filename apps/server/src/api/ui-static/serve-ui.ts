@@ -8,8 +8,13 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { contentSecurityPolicy, missingUiPage } from './ui-headers.js';
 
+// True only inside the server bundle (esbuild `define`, scripts/bundle.mjs), which carries ui/ beside its entry.
+declare const LYNX_BUNDLED: boolean | undefined;
+
 /** src/api/ui-static and dist/api/ui-static sit four levels below the repository's apps/ folder. */
-export const defaultUiDir = fileURLToPath(new URL('../../../../ui/dist/', import.meta.url));
+export const defaultUiDir = fileURLToPath(
+  new URL(typeof LYNX_BUNDLED !== 'undefined' && LYNX_BUNDLED ? './ui/' : '../../../../ui/dist/', import.meta.url),
+);
 
 /** Paths the UI never answers, so an unknown API path still gets the API's own 404. */
 const reservedPrefixes = ['/api', '/trpc', '/docs', '/mqtt'];
