@@ -2,6 +2,7 @@
 // share them (REST + tRPC + MQTT-over-WebSocket on the HTTP port, MQTT on its TCP port).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccessEventHub } from './aam/access-events.js';
@@ -64,8 +65,17 @@ import { NotificationsRepository } from './processors/notifications/repository.j
 import { SchedulesService } from './processors/schedules/schedules-service.js';
 import type { AppServices } from './services.js';
 import { openLevelStore } from './tsdb/level-store.js';
+import { openPostgresStore } from './tsdb/postgres/index.js';
+import { startServerControl } from './backup/server-control.js';
+import { SystemBackups } from './backup/system-backups.js';
 import { RetentionSettingsService } from './processors/retention/retention-settings.js';
 import { RetentionSweep } from './processors/retention/retention-sweep.js';
+import { ClusterCacheBus } from './cluster/cache-bus.js';
+import { clusterSettings, type ClusterSettings } from './cluster/cluster-config.js';
+import { openClusterBroker } from './cluster/mqtt-redis.js';
+import { Readiness } from './cluster/readiness.js';
+import { createWorkOwnership } from './cluster/leases-from-config.js';
+import { relayInstanceChanges } from './cluster/leases-edge-relay.js';
 
 export interface RunningServer {
   httpUrl: string;
@@ -75,6 +85,10 @@ export interface RunningServer {
   services: AppServices;
   bootstrap: BootstrapResult;
   bus: Bus;
+  /** Database (and Redis) health: gates new connections and writes, answers GET /api/v2/ready. */
+  readiness: Readiness;
+  /** Cluster mode only: this node's settings and the cross-node message bus (Redis pub/sub). */
+  cluster?: { settings: ClusterSettings; messages: ClusterCacheBus };
   /** Stops accepting, flushes pending writes, closes broker, persistence and databases. */
   close(): Promise<void>;
 }
@@ -88,6 +102,7 @@ class Closers {
   async closeAll(logger: Logger) {
     for (const { name, close } of this.list.reverse()) {
       try {
+        logger.debug({ part: name }, 'closing');
         await close();
       } catch (err) {
         logger.error({ err }, `closing ${name} failed`);
@@ -118,10 +133,16 @@ export interface StartHooks {
 export async function startServer(config: ServerConfig, logger: Logger, hooks: StartHooks = {}): Promise<RunningServer> {
   const closers = new Closers();
   try {
+    const cluster = clusterSettings(config);
+    if (cluster) logger.info({ node: cluster.nodeId, redisDb: cluster.db, prefix: cluster.prefix }, 'cluster mode');
+    const clusterMessages = cluster ? await ClusterCacheBus.connect(cluster, logger.child({ component: 'cluster' })) : undefined;
+    if (clusterMessages) closers.add('cluster messages', () => clusterMessages.close());
     await mkdir(config.dataDir, { recursive: true });
     // Opened first: LevelDB's lock makes a second server on the same data dir fail here, before it
     // touches the SQL database or the broker state.
-    const tsdb = await openLevelStore(join(config.dataDir, 'tsdb'), { logger: logger.child({ component: 'tsdb' }) });
+    // A cluster's nodes share the time series in PostgreSQL; a single node keeps them in LevelDB.
+    const levelTsdb = cluster ? undefined : await openLevelStore(join(config.dataDir, 'tsdb'), { logger: logger.child({ component: 'tsdb' }) });
+    const tsdb = levelTsdb ?? (await openPostgresStore({ url: config.databaseUrl, logger: logger.child({ component: 'tsdb' }) }));
     closers.add('time series', () => tsdb.close());
     const store = await openStore(config.databaseUrl);
     closers.add('AAM database', () => store.close());
@@ -172,6 +193,27 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     const loginPolicy = new LoginPolicy({ organizations: organizationsRepo, settings: settingsRepo, security: securityRepo });
     const twoFactor = new TwoFactorService({ users: usersRepo, security: securityRepo, settings: settingsRepo, tokens: tokensRepo, scope, policy, hub, loginPolicy, guard, audit: trace });
     const auth = new AuthService({ users: usersRepo, tokens: tokensRepo, roles: rolesRepo, loginPolicy, twoFactor, guard, audit: trace, hub });
+    // Cluster: access changes made on any node reach this node's caches and MQTT sessions.
+    await clusterMessages?.attach({
+      hub,
+      principals: auth.principals,
+      index,
+      organizations,
+      load: async () => ({ installations: await loadInstallationIndex(store.db), organizations: await organizationsRepo.treeRows() }),
+    });
+    const readiness = new Readiness({
+      node: cluster?.nodeId ?? 'single',
+      checks: {
+        database: () => store.db.$queryRawUnsafe('SELECT 1'),
+        ...(clusterMessages && { redis: () => clusterMessages.ping() }),
+      },
+      logger: logger.child({ component: 'readiness' }),
+    });
+    // Single node: checked on request only; a cluster node watches its stores to stop taking work.
+    if (cluster) {
+      await readiness.start();
+      closers.add('readiness checks', async () => readiness.stop());
+    }
     const passwords = new UserPasswordsService({ users: usersRepo, tokens: tokensRepo, settings: settingsRepo, scope, policy, hub, audit: trace });
     // One SMTP transport for the server: password reset now, notification e-mail later.
     const mail = createMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom });
@@ -190,7 +232,11 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     // Notification sends are queued in SQL (NotificationDelivery) and delivered by this worker,
     // started below once everything runs; pending rows of a previous run are resumed then.
     const notificationsRepo = new NotificationsRepository(store.db);
-    const deliveryWorker = new DeliveryWorker({ repo: notificationsRepo, log: logger.child({ component: 'notifications' }) });
+    // Schedules, edge-app instances and notification retries run on one node of a cluster (leases);
+    // released after all of them stopped (closers run in reverse), so none runs twice.
+    const ownership = await createWorkOwnership(config, logger.child({ component: 'leases' }));
+    closers.add('work ownership', () => ownership.stop());
+    const deliveryWorker = new DeliveryWorker({ repo: notificationsRepo, log: logger.child({ component: 'notifications' }), ownership });
     const onInstallationDeleted = (id: number) => {
       gateways.installationDeleted(id);
       services.edgeRuntime.installationDeleted(id);
@@ -251,6 +297,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
         endpoints: () => edgeEndpoints.promise,
         limits: { cpuMs: config.edgeCallbackTimeoutMs, luaMemoryBytes: config.edgeMemoryMb * 1024 * 1024 },
         maxInstances: config.edgeMaxInstances,
+        ownership,
         logger: logger.child({ component: 'edge-apps' }),
       }),
       files,
@@ -264,6 +311,11 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       }),
       overview: new OverviewService({ services: () => services, feed: liveFeed, brokerClients: () => bus?.stats().connections ?? 0 }),
       system: new SystemService({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, broker: () => bus?.stats(), logs: serverLogRing }),
+      backups: new SystemBackups({
+        dataDir: config.dataDir,
+        databaseUrl: config.databaseUrl,
+        tsdb: levelTsdb ?? { snapshot: () => Promise.reject(new Error('a cluster node keeps its time series in PostgreSQL: back up the database instead')) },
+      }),
       retention: new RetentionSettingsService({ db: store.db, policy, defaults: { rawDays: config.retentionDays, rollupDays: config.rollupRetentionDays } }),
     };
 
@@ -277,13 +329,21 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       // The bus limit guards memory; the storage limit decides what is a bad value payload, so
       // oversize values reach storage and are counted per installation there.
       maxPayloadBytes: Math.max(1024 * 1024, config.maxPayloadBytes),
+      ...(cluster && { cluster: openClusterBroker(cluster, logger.child({ component: 'bus' })) }),
+      admission: () => readiness.refusal(),
     });
     const runningBus = bus;
     closers.add('MQTT bus', () => runningBus.close());
     // Every configured instance runs again after a restart; workers stop before the bus closes.
     closers.add('edge-app runtime', () => services.edgeRuntime.close());
+    await ownership.start();
     await services.edgeRuntime.start();
-    edgeRuntime = services.edgeRuntime;
+    if (clusterMessages) {
+      // Instances run on the lease owner; changes made through this node reach it over the cluster channel.
+      const relay = relayInstanceChanges(services.edgeRuntime, clusterMessages);
+      closers.add('edge-app change relay', async () => relay.close());
+      edgeRuntime = relay;
+    } else edgeRuntime = services.edgeRuntime;
 
     // The `server` schedule executor publishes through the bus; closed before it (closers run in
     // reverse), so the minute the server stops in still runs.
@@ -291,6 +351,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       db: store.db,
       publish: (topic, payload) => runningBus.publish(topic, payload, { qos: 1 }),
       logger: logger.child({ component: 'schedules' }),
+      ownership,
     });
     await scheduleRunner.start();
     closers.add('schedule runner', () => scheduleRunner.close());
@@ -329,11 +390,26 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
         await serveUi(instance);
       },
       maxUploadBytes: config.maxUploadBytes,
+      readiness,
     });
     runningBus.attachWebSocket(httpServer!, '/mqtt');
+    // Upgraded sockets (MQTT over WebSocket) are never idle to the HTTP server: app.close() would
+    // wait for them for ever, while only the bus, closed after it, ends them.
+    const upgraded = new Set<Duplex>();
+    httpServer!.on('upgrade', (_req, socket: Duplex) => {
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+    });
     await app.listen({ host: config.host, port: config.httpPort });
     // Registered last so it closes first: stop taking requests before the stores go away.
-    closers.add('HTTP server', () => app.close());
+    closers.add('HTTP server', async () => {
+      const closed = app.close();
+      for (const socket of upgraded) socket.destroy();
+      await closed;
+    });
+    // `lynx-server backup` reaches the running server here; closed first, after answering what it took.
+    const control = await startServerControl({ dataDir: config.dataDir, backups: services.backups, logger: logger.child({ component: 'control' }) });
+    closers.add('control socket', () => control.close());
     const httpPort = (httpServer!.address() as AddressInfo).port;
     edgeRest.resolve(createInternalCaller(app));
     const local = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
@@ -349,6 +425,8 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       services,
       bootstrap,
       bus: runningBus,
+      readiness,
+      ...(cluster && clusterMessages && { cluster: { settings: cluster, messages: clusterMessages } }),
       close: () => (closing ??= closers.closeAll(logger)),
     };
   } catch (err) {

@@ -11,7 +11,7 @@ import type { BusMessage, ProcessorStats, StreamProcessor } from '../processors/
 import { createLogThrottle } from '../processors/log-throttle.js';
 import { authorizePublishTopic, authorizeSubscribeFilter, mayForward } from './authorize.js';
 import { completeInOrder, createDispatcher } from './dispatch.js';
-import { openBrokerPersistence } from './persistence.js';
+import { openBrokerPersistence, type BrokerPersistence } from './persistence.js';
 import { SessionRegistry, type Session } from './sessions.js';
 import { createWebSocketGateway } from './websocket.js';
 
@@ -29,6 +29,13 @@ export interface BusOptions {
   logger: Logger;
   /** Publishes with a larger payload are dropped (acknowledged, not delivered, not processed). */
   maxPayloadBytes?: number;
+  /**
+   * Cluster mode: a shared message emitter and broker state (Redis) instead of `<dataDir>/mqtt`.
+   * Processors still run only on the node a client published to, so each message is stored once.
+   */
+  cluster?: { id: string; mq: unknown; persistence: BrokerPersistence };
+  /** Why new connections are refused right now (CONNACK 3, server unavailable), or null. */
+  admission?: () => string | null;
 }
 
 export interface BusPublishOptions {
@@ -79,7 +86,7 @@ type RawPublish = (packet: PublishPacket, client: Client | null, done?: PublishD
 export async function startBus(opts: BusOptions): Promise<Bus> {
   const { access, logger } = opts;
   const maxPayloadBytes = opts.maxPayloadBytes ?? defaultMaxBusPayloadBytes;
-  const persistence = await openBrokerPersistence(opts.dataDir);
+  const persistence = opts.cluster?.persistence ?? (await openBrokerPersistence(opts.dataDir));
   const dispatcher = createDispatcher(opts.processors, logger);
   const throttle = createLogThrottle(logger);
   const receivedByInstallation = new Map<number, number>();
@@ -105,6 +112,12 @@ export async function startBus(opts: BusOptions): Promise<Bus> {
     const refuse = (returnCode: number, message: string) => done(Object.assign(new Error(message), { returnCode }), null);
     if (closing) {
       refuse(3, 'server shutting down');
+      return;
+    }
+    const unavailable = opts.admission?.();
+    if (unavailable) {
+      throttle.warn('not-admitted', { clientId: client.id, reason: unavailable }, 'mqtt connect refused: node not ready');
+      refuse(3, 'server unavailable');
       return;
     }
     Promise.resolve()
@@ -287,6 +300,7 @@ export async function startBus(opts: BusOptions): Promise<Bus> {
   let broker: Aedes;
   try {
     broker = await Aedes.createBroker({
+      ...(opts.cluster && { id: opts.cluster.id, mq: opts.cluster.mq as never }),
       persistence,
       authenticate,
       authorizePublish,

@@ -7,6 +7,8 @@ export function describeStartError(err: unknown, config: ServerConfig): string {
   if (e?.code === 'EACCES') return `cannot listen on ${config.host}:${e.port ?? '?'}: permission denied (ports below 1024 need privileges)`;
   if (e?.code === 'EADDRNOTAVAIL') return `cannot listen on ${config.host}: no such local address (check --host)`;
   const message = e instanceof Error ? e.message : String(err);
+  // Already one line naming the (password-free) URL and what to check.
+  if (e instanceof Error && e.name === 'RedisUnavailableError') return message;
   if (/LOCK|lock held|Resource temporarily unavailable/i.test(message) || e?.code === 'LEVEL_DATABASE_NOT_OPEN' || e?.cause?.code === 'LEVEL_LOCKED') {
     return `data dir ${config.dataDir} is in use by another lynx-server (${message.split('\n')[0]})`;
   }

@@ -56,7 +56,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env,
   const flagToKey = new Map<string, Key>();
   for (const [key, spec] of Object.entries(configKeys) as [Key, (typeof configKeys)[Key]][]) {
     if (spec.flag) {
-      flagOptions[spec.flag.slice(2)] = { type: 'string' };
+      flagOptions[spec.flag.slice(2)] = { type: 'boolean' in spec ? 'boolean' : 'string' };
       flagToKey.set(spec.flag.slice(2), key);
     }
   }
@@ -107,7 +107,7 @@ export function helpText(): string {
     '  -c, --config <path>        YAML file with any of the keys below (LYNX_CONFIG)',
   ];
   for (const [key, spec] of Object.entries(configKeys)) {
-    const flag = spec.flag ? `${spec.flag} <value>` : '';
+    const flag = spec.flag ? ('boolean' in spec ? spec.flag : `${spec.flag} <value>`) : '';
     lines.push(`  ${flag.padEnd(27)}${spec.help}`);
     lines.push(`  ${''.padEnd(27)}env ${spec.env}, file key ${key}`);
   }

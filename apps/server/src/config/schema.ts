@@ -42,8 +42,33 @@ export const configSchema = z
     retentionDays: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(0).max(36_500),
     /** Days time-series rollups (minute, hour, day summaries) are kept; 0 keeps them forever. */
     rollupRetentionDays: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(0).max(36_500),
+    /** Cluster mode (several nodes behind a load balancer): needs PostgreSQL and Redis. See cluster/README.md. */
+    cluster: z.preprocess(parseFlag, z.boolean({ error: 'expected true or false' })).optional(),
+    /** Redis shared by the cluster's nodes (MQTT routing, broker sessions, cache invalidation). */
+    redisUrl: z.string().regex(/^rediss?:\/\/[^\s]*$/, 'expected redis://[user:password@]host:6379[/db] or rediss://…').optional(),
+    /** Prefix of this cluster's Redis channels and keys, so several clusters can share one Redis. */
+    redisPrefix: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _ . : -').optional(),
+    /** This node's name in the cluster (logs, readiness, broker id); default host name and port. */
+    nodeId: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'expected 1-100 letters, digits or _ . : -').optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.cluster) return;
+    if (!c.databaseUrl || !/^postgres(ql)?:\/\//.test(c.databaseUrl)) {
+      ctx.addIssue({ code: 'custom', path: ['databaseUrl'], message: 'cluster mode needs a shared PostgreSQL database (postgresql://…), SQLite is per node' });
+    } else if (!c.redisUrl) {
+      ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: 'cluster mode needs a Redis URL (redis://host:6379/0)' });
+    }
+  });
+
+/** Environment and YAML spell booleans in several ways; anything else is left for zod to refuse. */
+function parseFlag(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  return value;
+}
 
 export type ServerConfig = z.infer<typeof configSchema> & { databaseUrl: string };
 
@@ -68,7 +93,7 @@ export const defaults = {
 } as const;
 
 /** Where each key can be set; used by --help and to name the source of a bad value. */
-export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: string; flag?: string; help: string; secret?: true }> = {
+export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: string; flag?: string; help: string; secret?: true; boolean?: true }> = {
   host: { env: 'LYNX_HOST', flag: '--host', help: `address to listen on (default ${defaults.host})` },
   httpPort: { env: 'LYNX_HTTP_PORT', flag: '--http-port', help: `REST, tRPC and MQTT-over-WebSocket port (default ${defaults.httpPort}; 0 = any free port)` },
   mqttPort: { env: 'LYNX_MQTT_PORT', flag: '--mqtt-port', help: `MQTT TCP port (default ${defaults.mqttPort}; 0 = any free port)` },
@@ -88,4 +113,8 @@ export const configKeys: Record<keyof z.infer<typeof configSchema>, { env: strin
   deliveryRetentionDays: { env: 'LYNX_DELIVERY_RETENTION_DAYS', flag: '--delivery-retention-days', help: `days finished notification deliveries are kept (default ${defaults.deliveryRetentionDays}; 0 = forever)` },
   retentionDays: { env: 'LYNX_RETENTION_DAYS', flag: '--retention-days', help: `days raw time-series points are kept unless an installation overrides it (default ${defaults.retentionDays}; 0 = forever)` },
   rollupRetentionDays: { env: 'LYNX_ROLLUP_RETENTION_DAYS', flag: '--rollup-retention-days', help: `days time-series rollups are kept, at least as long as raw points (default ${defaults.rollupRetentionDays}; 0 = forever)` },
+  cluster: { env: 'LYNX_CLUSTER', flag: '--cluster', boolean: true, help: 'run as one node of a cluster (needs a postgresql:// database URL and --redis-url)' },
+  redisUrl: { env: 'LYNX_REDIS_URL', flag: '--redis-url', help: 'Redis of the cluster, redis://[user:password@]host:6379[/db]', secret: true },
+  redisPrefix: { env: 'LYNX_REDIS_PREFIX', flag: '--redis-prefix', help: 'prefix of the cluster\'s Redis channels and keys (default lynx:)' },
+  nodeId: { env: 'LYNX_NODE_ID', flag: '--node-id', help: 'name of this node in the cluster (default host name and HTTP port)' },
 };

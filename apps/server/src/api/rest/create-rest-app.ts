@@ -12,6 +12,7 @@ import { parseEveryBodyAsJson } from './parse-json-body.js';
 import { requestSerializer } from './redact-url.js';
 import { installRequestContext } from './request-context.js';
 import { registerRoutes } from './routes/index.js';
+import { installWriteGate, registerReadinessRoutes, type ReadinessSource } from './routes/ready.js';
 
 /** Longer request lines get 414, which go-lynx answers by retrying status/log as POST (spec 2.0). */
 export const maxUrlLength = 8192;
@@ -24,6 +25,8 @@ export interface RestAppOptions {
   extend?: (app: FastifyInstance) => Promise<void> | void;
   /** Largest multipart file part (files, edge-app versions); default 30 MiB. */
   maxUploadBytes?: number;
+  /** Serves GET /api/v2/ready and answers writes with 503 while the node is not ready. */
+  readiness?: ReadinessSource;
 }
 
 /**
@@ -80,8 +83,10 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
+  if (opts.readiness) installWriteGate(app, opts.readiness);
   installAuthentication(app, opts.services.auth, opts.services.gateways);
   registerRoutes(app, opts.services);
+  if (opts.readiness) registerReadinessRoutes(app, opts.readiness);
   await opts.extend?.(app);
   return app;
 }

@@ -2,6 +2,10 @@
 // backoff, and marked sent or failed (with the reason). Timer driven and in-process; since rows are
 // written before a send is answered, pending ones are picked up again after a restart. A bounded
 // number run at once, each under a timeout, so one slow or failing executor never blocks others.
+// In a cluster the outbox is worked by the node owning `notification-retries` (cluster/leases.ts),
+// so no row is attempted by two nodes at once; sends on other nodes wait for its next poll. A node
+// losing the lease cancels its running attempts, which stay pending for the new owner.
+import { singleNodeOwnership, type WorkOwnership } from '../../cluster/leases.js';
 import type { ExecutorPayload } from './executor-payload.js';
 import { deliverToExecutor, PermanentDeliveryError, type ExecutorRunner } from './executors.js';
 import type { DeliveryRecord, NotificationsRepository } from './repository.js';
@@ -19,7 +23,12 @@ export interface DeliveryWorkerOptions {
   pollMs?: number;
   concurrency?: number;
   timeoutMs?: number;
+  /** Who works the outbox in a cluster; default: this server. */
+  ownership?: WorkOwnership;
 }
+
+/** The lease of outbox delivery. */
+export const deliveryWork = 'notification-retries';
 
 export class DeliveryWorker {
   private readonly repo: NotificationsRepository;
@@ -34,7 +43,10 @@ export class DeliveryWorker {
   /** Exact retry times of this process; the row's nextAttempt holds the whole second for restarts. */
   private readonly retryAt = new Map<number, number>();
   private readonly inFlight = new Map<number, Promise<void>>();
-  private readonly abort = new AbortController();
+  /** Cancels running attempts; replaced after a lost lease, aborted for good at close. */
+  private abort = new AbortController();
+  private readonly ownership: WorkOwnership;
+  private readonly unsubscribe: () => void;
   private scanning: Promise<void> | undefined;
   private rescan = false;
   private closed = false;
@@ -48,6 +60,15 @@ export class DeliveryWorker {
     this.concurrency = opts.concurrency ?? 4;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.log = opts.log;
+    this.ownership = opts.ownership ?? singleNodeOwnership();
+    this.unsubscribe = this.ownership.onChange((key, owned) => {
+      if (key !== deliveryWork) return;
+      if (owned) return this.wake();
+      // The new owner attempts these rows again; ours must not finish and record after it started.
+      this.abort.abort();
+      if (!this.closed) this.abort = new AbortController();
+      this.retryAt.clear();
+    });
   }
 
   start(): void {
@@ -78,6 +99,7 @@ export class DeliveryWorker {
   /** Stops the timer and cancels running attempts; their rows stay pending for the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    this.unsubscribe();
     if (this.timer) clearInterval(this.timer);
     this.abort.abort();
     await this.scanning;
@@ -86,7 +108,7 @@ export class DeliveryWorker {
 
   private async scan(): Promise<void> {
     const free = this.concurrency - this.inFlight.size;
-    if (free <= 0) return;
+    if (free <= 0 || !this.ownership.owns(deliveryWork)) return;
     const now = Date.now();
     // Retry times of rows that went away meanwhile (output deleted) would otherwise stay forever.
     for (const [rowId, at] of this.retryAt) if (at < now - 60_000) this.retryAt.delete(rowId);
@@ -108,14 +130,15 @@ export class DeliveryWorker {
   private async attempt(row: DeliveryRecord): Promise<void> {
     const attempts = row.attempts + 1;
     const nowSec = () => Math.floor(Date.now() / 1000);
+    const signal = this.abort.signal;
     let error: Error | undefined;
     try {
-      await this.deliver(row);
+      await this.deliver(row, signal);
     } catch (err) {
       error = err instanceof Error ? err : new Error(String(err));
     }
-    // Cancelled by shutdown: not an attempt; the row stays pending as it was.
-    if (this.closed && error) return;
+    // Cancelled by shutdown or a lost lease: not an attempt; the row stays pending as it was.
+    if (signal.aborted && error) return;
     try {
       if (!error) {
         await this.repo.updateDelivery(row.id, { status: 'sent', attempts, nextAttempt: 0, lastError: '' }, nowSec());
@@ -140,7 +163,7 @@ export class DeliveryWorker {
     }
   }
 
-  private async deliver(row: DeliveryRecord): Promise<void> {
+  private async deliver(row: DeliveryRecord, signal: AbortSignal): Promise<void> {
     const output = await this.repo.outputById(row.outputId);
     if (!output) throw new PermanentDeliveryError(`output ${row.outputId} no longer exists`);
     const executor = await this.repo.executor(output.executorId);
@@ -151,6 +174,6 @@ export class DeliveryWorker {
     } catch {
       throw new PermanentDeliveryError('the stored request is not JSON');
     }
-    await this.runner(executor, payload, { timeoutMs: this.timeoutMs, signal: this.abort.signal });
+    await this.runner(executor, payload, { timeoutMs: this.timeoutMs, signal });
   }
 }

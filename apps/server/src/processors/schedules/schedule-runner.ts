@@ -16,6 +16,11 @@
 // - `Schedule.lastRun` is claimed with a conditional UPDATE before publishing, so a minute never
 //   runs twice, also across a restart within the same minute. A crash between claim and publish
 //   loses that one run rather than repeating it.
+// - In a cluster only the node owning the `schedules` work (cluster/leases.ts) runs minutes; the
+//   others follow the clock without running. Each run is also claimed through the lease (fenced),
+//   so a node that lost the lease cannot run a minute. A node that gains the lease catches up the
+//   current minute (its previous owner may have died before running it), not earlier ones.
+import { singleNodeOwnership, type WorkOwnership } from '../../cluster/leases.js';
 import type { AamDb } from '../../aam/store/open-store.js';
 import { cronMatches, parseCron, type CronSpec } from './cron.js';
 import { isRepeatedLocalMinute, localMinute, type LocalMinute } from './local-time.js';
@@ -45,7 +50,12 @@ export interface ScheduleRunnerOptions {
   clock?: SchedulerClock;
   /** Minutes a delayed tick still processes; default 5. */
   maxCatchUpMinutes?: number;
+  /** Who runs schedules in a cluster; default: this server. */
+  ownership?: WorkOwnership;
 }
+
+/** The lease of schedule runs. */
+export const schedulesWork = 'schedules';
 
 export interface ScheduleRunnerStats {
   /** Publishes done. */
@@ -68,11 +78,17 @@ export class ScheduleRunner {
   private readonly parsed = new Map<number, { updated: number; spec: CronSpec | null }>();
   private readonly badZones = new Set<string>();
   private readonly counters: ScheduleRunnerStats = { runs: 0, failures: 0, skippedMinutes: 0 };
+  private readonly ownership: WorkOwnership;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly opts: ScheduleRunnerOptions) {
     this.repo = new SchedulesRepository(opts.db);
     this.clock = opts.clock ?? systemClock;
     this.maxCatchUp = opts.maxCatchUpMinutes ?? 5;
+    this.ownership = opts.ownership ?? singleNodeOwnership();
+    this.unsubscribe = this.ownership.onChange((key, owned) => {
+      if (key === schedulesWork && owned) this.gained();
+    });
   }
 
   /** Processes the minute the server starts in, then ticks at every minute boundary. */
@@ -100,6 +116,7 @@ export class ScheduleRunner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.unsubscribe();
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     if (this.cursor !== null) await this.runDue().catch((err: unknown) => this.opts.logger.error({ err }, 'schedules: final minute failed'));
@@ -126,6 +143,11 @@ export class ScheduleRunner {
     if (this.cursor === null) this.cursor = current - 1;
     // The clock went back (or the same minute again): nothing new until it passes the cursor.
     if (current <= this.cursor) return 0;
+    // Another node runs them; on gaining the lease this one starts from the then current minute.
+    if (!this.ownership.owns(schedulesWork)) {
+      this.cursor = current;
+      return 0;
+    }
     let first = this.cursor + 1;
     if (current - first + 1 > this.maxCatchUp) {
       const skipped = current - this.maxCatchUp + 1 - first;
@@ -156,6 +178,7 @@ export class ScheduleRunner {
       }
       if (!zone || zone.repeated || !cronMatches(spec, zone.local)) continue;
       const minuteStart = minute * 60;
+      if (!(await this.claimInCluster(s.id, minute))) continue;
       if (!(await this.repo.claimRun(s.id, minuteStart))) continue;
       try {
         await this.opts.publish(`${s.clientId}/${s.topic}`, JSON.stringify({ value: s.value, timestamp: minuteStart }));
@@ -167,6 +190,28 @@ export class ScheduleRunner {
       }
     }
     return published;
+  }
+
+  /** The lease's fenced once-only record (always granted on a single server). */
+  private async claimInCluster(scheduleId: number, minute: number): Promise<boolean> {
+    try {
+      return await this.ownership.claimOnce(schedulesWork, `${scheduleId}:${minute}`);
+    } catch (err) {
+      // Redis unreachable: the lease runs out too, and the next owner runs the current minute.
+      this.opts.logger.warn({ err, scheduleId }, 'schedules: claiming a run in the cluster failed; not run here');
+      return false;
+    }
+  }
+
+  /** This node now runs schedules: the current minute too, in case the previous owner died before it. */
+  private gained(): void {
+    if (this.closed) return;
+    const run = this.chain.then(() => {
+      if (this.cursor !== null) this.cursor = Math.min(this.cursor, this.currentMinute() - 1);
+      return this.process();
+    });
+    this.chain = run.catch(() => undefined);
+    run.catch((err: unknown) => this.opts.logger.error({ err }, 'schedules: catching up after gaining the lease failed'));
   }
 
   private zoneMinute(minute: number, timeZone: string): { local: LocalMinute; repeated: boolean } | null {

@@ -2,6 +2,9 @@
 // a stream processor on the bus (deliveries for `mq:sub`, and the `evt/functionx|devicex|edge_app`
 // events that refresh `functions` or re-read instances) and the EdgeRuntimeControl the instances
 // service calls after each change. Operations on one instance run one after another.
+// In a cluster the instances run on the node owning `edge-apps` (cluster/leases.ts): it starts them
+// all on gaining the lease and stops them (without onDestroy) on losing it; other nodes run none.
+import { singleNodeOwnership, type WorkOwnership } from '../../../cluster/leases.js';
 import type { AccessPolicy } from '../../../aam/services/access-policy.js';
 import { NotFoundError } from '../../../aam/errors.js';
 import type { InstallationIndex } from '../../../aam/installation-index.js';
@@ -36,7 +39,12 @@ export interface EdgeRuntimeDeps {
   limits?: Partial<RuntimeLimits>;
   /** Instances beyond this many are not started (each is a worker thread with its own Lua). */
   maxInstances?: number;
+  /** Which node runs the instances in a cluster; default: this server. */
+  ownership?: WorkOwnership;
 }
+
+/** The lease of server-side edge-app instances. */
+export const edgeAppsWork = 'edge-apps';
 
 export interface EdgeInstanceStatus {
   instance_id: number;
@@ -66,10 +74,30 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
   private readonly refreshes = new Map<string, NodeJS.Timeout>();
   private reconcileTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly ownership: WorkOwnership;
+  private unsubscribe = () => {};
 
   constructor(private readonly deps: EdgeRuntimeDeps) {
     this.repo = new EdgeRuntimeRepository(deps.db);
     this.limits = { ...defaultLimits, ...deps.limits };
+    this.ownership = deps.ownership ?? singleNodeOwnership();
+  }
+
+  private owner(): boolean {
+    return this.ownership.owns(edgeAppsWork);
+  }
+
+  /** Gained: start every instance; lost: stop ours at once, the new owner starts them. */
+  private ownershipChanged(owned: boolean): void {
+    if (this.closed) return;
+    if (owned) {
+      void this.repo
+        .listAll()
+        .then((records) => records.forEach((r) => void this.enqueue(r.id, () => this.sync(r.id, r))))
+        .catch((err: unknown) => this.deps.logger.error({ err }, 'starting edge apps after gaining the lease failed'));
+      return;
+    }
+    for (const id of this.managed.keys()) void this.enqueue(id, () => this.sync(id));
   }
 
   private async host(installationId: number, op: string, args: unknown[]): Promise<unknown> {
@@ -106,7 +134,10 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
 
   /** Starts every configured instance (their installations exist: the rows cascade with them). */
   async start(): Promise<void> {
-    const records = await this.repo.listAll();
+    this.unsubscribe = this.ownership.onChange((key, owned) => {
+      if (key === edgeAppsWork) this.ownershipChanged(owned);
+    });
+    const records = this.owner() ? await this.repo.listAll() : [];
     await Promise.all(records.map((r) => this.enqueue(r.id, () => this.sync(r.id, r))));
     if (records.length) this.deps.logger.info({ instances: records.length }, 'edge apps started');
     // Rows can also go by SQL cascade without a call here (a forced organization delete takes the
@@ -175,6 +206,7 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.unsubscribe();
     clearInterval(this.reconcileTimer);
     for (const t of this.refreshes.values()) clearTimeout(t);
     await Promise.all([...this.managed.values()].map((m) => m.supervisor.close()));
@@ -184,7 +216,7 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
   async instanceStatus(p: Principal, installationId: number, instanceId: number): Promise<EdgeInstanceStatus> {
     const record = await this.visibleInstance(p, installationId, instanceId);
     const m = this.managed.get(instanceId);
-    const status = m?.supervisor.status() ?? { state: 'stopped' as const, reason: 'not started', restarts: 0, started: null };
+    const status = m?.supervisor.status() ?? { state: 'stopped' as const, reason: this.owner() ? 'not started' : 'runs on another node of the cluster', restarts: 0, started: null };
     return { instance_id: record.id, installation_id: record.installationId, app_id: record.appId, version: record.version, ...status };
   }
 
@@ -221,8 +253,15 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
   /** Brings one instance in line with its row: start, restart with new settings, or destroy. */
   private async sync(instanceId: number, known?: RuntimeInstanceRecord): Promise<void> {
     if (this.closed) return;
-    const record = known ?? (await this.repo.get(instanceId));
     const current = this.managed.get(instanceId);
+    if (!this.owner()) {
+      // Another node runs it (or will once it takes the lease): stopped, not destroyed.
+      if (!current) return;
+      this.managed.delete(instanceId);
+      await current.supervisor.close();
+      return;
+    }
+    const record = known ?? (await this.repo.get(instanceId));
     if (!record) {
       if (!current) return;
       this.managed.delete(instanceId);
