@@ -39,7 +39,7 @@ import { FileBlobStore } from './aam/services/file-blob-store.js';
 import { FilesService } from './aam/services/files.js';
 import { createEdgeApps } from './processors/edge-apps/create-edge-apps.js';
 import type { EdgeRuntimeControl } from './processors/edge-apps/runtime-control.js';
-import { EdgeRuntime } from './processors/edge-apps/runtime/edge-runtime.js';
+import { EdgeRuntime, edgeAppsWork } from './processors/edge-apps/runtime/edge-runtime.js';
 import { SearchService } from './aam/services/search.js';
 import { openStore } from './aam/store/open-store.js';
 import { createRestApp } from './api/rest/create-rest-app.js';
@@ -65,17 +65,16 @@ import { NotificationsRepository } from './processors/notifications/repository.j
 import { SchedulesService } from './processors/schedules/schedules-service.js';
 import type { AppServices } from './services.js';
 import { openLevelStore } from './tsdb/level-store.js';
-import { openPostgresStore } from './tsdb/postgres/index.js';
 import { startServerControl } from './backup/server-control.js';
 import { SystemBackups } from './backup/system-backups.js';
 import { RetentionSettingsService } from './processors/retention/retention-settings.js';
 import { RetentionSweep } from './processors/retention/retention-sweep.js';
-import { ClusterCacheBus } from './cluster/cache-bus.js';
+import type { ClusterCacheBus } from './cluster/cache-bus.js';
 import { clusterSettings, type ClusterSettings } from './cluster/cluster-config.js';
-import { openClusterBroker } from './cluster/mqtt-redis.js';
 import { Readiness } from './cluster/readiness.js';
 import { createWorkOwnership } from './cluster/leases-from-config.js';
 import { relayInstanceChanges } from './cluster/leases-edge-relay.js';
+import { feedRemoteMessagesWhileOwning } from './cluster/edge-feed.js';
 
 export interface RunningServer {
   httpUrl: string;
@@ -135,14 +134,18 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
   try {
     const cluster = clusterSettings(config);
     if (cluster) logger.info({ node: cluster.nodeId, redisDb: cluster.db, prefix: cluster.prefix }, 'cluster mode');
-    const clusterMessages = cluster ? await ClusterCacheBus.connect(cluster, logger.child({ component: 'cluster' })) : undefined;
+    // Cluster parts (Redis clients, the PostgreSQL time series) load only in cluster mode: a single
+    // node starts faster without them.
+    const clusterMessages = cluster
+      ? await (await import('./cluster/cache-bus.js')).ClusterCacheBus.connect(cluster, logger.child({ component: 'cluster' }))
+      : undefined;
     if (clusterMessages) closers.add('cluster messages', () => clusterMessages.close());
     await mkdir(config.dataDir, { recursive: true });
     // Opened first: LevelDB's lock makes a second server on the same data dir fail here, before it
     // touches the SQL database or the broker state.
     // A cluster's nodes share the time series in PostgreSQL; a single node keeps them in LevelDB.
     const levelTsdb = cluster ? undefined : await openLevelStore(join(config.dataDir, 'tsdb'), { logger: logger.child({ component: 'tsdb' }) });
-    const tsdb = levelTsdb ?? (await openPostgresStore({ url: config.databaseUrl, logger: logger.child({ component: 'tsdb' }) }));
+    const tsdb = levelTsdb ?? (await (await import('./tsdb/postgres/index.js')).openPostgresStore({ url: config.databaseUrl, logger: logger.child({ component: 'tsdb' }) }));
     closers.add('time series', () => tsdb.close());
     const store = await openStore(config.databaseUrl);
     closers.add('AAM database', () => store.close());
@@ -236,6 +239,11 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     // released after all of them stopped (closers run in reverse), so none runs twice.
     const ownership = await createWorkOwnership(config, logger.child({ component: 'leases' }));
     closers.add('work ownership', () => ownership.stop());
+    // Edge-app instance statuses, posted by the lease owner, read by the other nodes.
+    const edgeStatus = cluster
+      ? await (await import('./cluster/edge-status-board.js')).RedisEdgeStatusBoard.connect(cluster, (err) => logger.debug({ err }, 'edge status connection error'))
+      : undefined;
+    if (edgeStatus) closers.add('edge status board', async () => edgeStatus.close());
     const deliveryWorker = new DeliveryWorker({ repo: notificationsRepo, log: logger.child({ component: 'notifications' }), ownership });
     const onInstallationDeleted = (id: number) => {
       gateways.installationDeleted(id);
@@ -298,6 +306,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
         limits: { cpuMs: config.edgeCallbackTimeoutMs, luaMemoryBytes: config.edgeMemoryMb * 1024 * 1024 },
         maxInstances: config.edgeMaxInstances,
         ownership,
+        ...(edgeStatus && { statusBoard: edgeStatus }),
         logger: logger.child({ component: 'edge-apps' }),
       }),
       files,
@@ -329,7 +338,7 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       // The bus limit guards memory; the storage limit decides what is a bad value payload, so
       // oversize values reach storage and are counted per installation there.
       maxPayloadBytes: Math.max(1024 * 1024, config.maxPayloadBytes),
-      ...(cluster && { cluster: openClusterBroker(cluster, logger.child({ component: 'bus' })) }),
+      ...(cluster && { cluster: (await import('./cluster/mqtt-redis.js')).openClusterBroker(cluster, logger.child({ component: 'bus' })) }),
       admission: () => readiness.refusal(),
     });
     const runningBus = bus;
@@ -342,6 +351,9 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       // Instances run on the lease owner; changes made through this node reach it over the cluster channel.
       const relay = relayInstanceChanges(services.edgeRuntime, clusterMessages);
       closers.add('edge-app change relay', async () => relay.close());
+      // The owner's instances also get what clients published to the other nodes.
+      const feed = feedRemoteMessagesWhileOwning({ bus: runningBus, ownership, key: edgeAppsWork, handle: (m) => services.edgeRuntime.handle(m) });
+      closers.add('edge-app remote feed', async () => feed.close());
       edgeRuntime = relay;
     } else edgeRuntime = services.edgeRuntime;
 

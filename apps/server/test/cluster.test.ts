@@ -107,6 +107,55 @@ describe.skipIf(!!unavailable)('cluster of three nodes', () => {
     expect(received[0]).toBe(`${topic('obj/retained/setpoint')} {"value":19}`);
   });
 
+  it('hands messages published on a node without the edge-apps lease to the owner\'s edge app once, stored once', async () => {
+    // Republishes what it gets; logs once at start, and logs are kept on the owner only.
+    const lua = `function onStart()
+  log.i('echo started')
+  mq:sub('obj/edge-in/#')
+  mq:bind('obj/edge-in/#', function(_, payload) mq:pub('obj/edge-out/echo', payload) end)
+end`;
+    const json = JSON.stringify({ author: 'cluster test', license: 'MIT', input: {}, guide: [] });
+    const app = expectOk(await rest[0].post<{ id: number }>('/api/v2/edge/app', { name: 'echo', short_description: 'echo' }));
+    const form = new FormData();
+    form.append('app_lua', new Blob([lua]), 'app.lua');
+    form.append('app_json', new Blob([json]), 'app.json');
+    const upload = await fetch(`${nodes[0].httpUrl}/api/v2/edge/app/${app.id}/version`, { method: 'POST', headers: rest[0].headers, body: form });
+    expect(upload.status).toBe(200);
+    const { hash } = (await upload.json()) as { hash: string };
+    // Configured through node 2: the owner learns of it over the cluster channel.
+    const body = { app_id: app.id, installation_id: inst.id, version: hash, config: {}, name: 'echo' };
+    const { id } = expectOk(await rest[1].post<{ id: number }>(`/api/v2/edge/app/configured/${inst.id}`, body));
+    const owner = await eventually(async () => {
+      for (const [i, r] of rest.entries()) {
+        const logs = expectOk(await r.get<{ message: string }[]>(`/api/v2/edge/app/configured/${inst.id}/${id}/logs`));
+        if (logs.some((l) => l.message.includes('echo started'))) return { index: i };
+      }
+      return null;
+    }, 15_000);
+    const other = (owner.index + 1) % nodes.length;
+    // The owner posts its statuses to Redis; the other nodes answer from there.
+    await eventually(async () => expectOk(await rest[other].get<{ state: string }>(`/api/v2/edge/app/configured/${inst.id}/${id}/status`)).state === 'running');
+
+    const sub = await connectMqtt(nodes[2].mqttUrl, mqttOpts());
+    clients.push(sub);
+    const echoes: number[] = [];
+    sub.on('message', (_t, payload) => echoes.push((JSON.parse(payload.toString()) as { value: number }).value));
+    await sub.subscribeAsync(topic('obj/edge-out/#'), { qos: 1 });
+    const viaOther = await connectMqtt(nodes[other].mqttUrl, mqttOpts());
+    const viaOwner = await connectMqtt(nodes[owner.index].mqttUrl, mqttOpts());
+    clients.push(viaOther, viaOwner);
+    await viaOther.publishAsync(topic('obj/edge-in/v'), JSON.stringify({ value: 1 }), { qos: 1 });
+    await eventually(async () => echoes.includes(1));
+    // Published on the owner itself: its usual path, not also through the feed.
+    await viaOwner.publishAsync(topic('obj/edge-in/v'), JSON.stringify({ value: 2 }), { qos: 1 });
+    await eventually(async () => echoes.includes(2));
+    const totals = async (t: string) => expectOk(await rest[2].get<{ total: number; data: { value: number }[] }>(`/api/v3beta/log/${inst.id}?topics=${t}&limit=100&order=asc&from=0`));
+    await eventually(async () => (await totals('obj/edge-out/echo')).total >= 2);
+    expect(echoes.sort()).toEqual([1, 2]);
+    expect((await totals('obj/edge-in/v')).data.map((r) => r.value)).toEqual([1, 2]);
+    expect((await totals('obj/edge-out/echo')).data.map((r) => r.value)).toEqual([1, 2]);
+  });
+
   it('moves a persistent session to another node with the QoS 1 messages queued meanwhile', async () => {
     const clientId = `session-${Date.now()}`;
     const first = await connectMqtt(nodes[0].mqttUrl, { ...mqttOpts(), clientId, clean: false });

@@ -75,12 +75,24 @@ export interface Bus {
    */
   publish(topic: string, payload: string | Uint8Array, opts?: BusPublishOptions): Promise<void>;
   stats(): BusStats;
+  /**
+   * Cluster mode: installation messages routed here from the other nodes (already processed
+   * there), for work that runs on one node only (edge apps). Not called for messages this node
+   * processed itself; never called on a single server. Returns the unsubscribe function.
+   */
+  onRemoteMessage(handler: (message: BusMessage) => void): () => void;
   /** Stops listening, disconnects clients, flushes the processors, closes aedes and its database. */
   close(): Promise<void>;
 }
 
 type AuthDone = (error: (Error & { returnCode: number }) | null, success: boolean | null) => void;
 type PublishDone = (error?: Error | null) => void;
+/** Every topic of at least two levels: installation topics are `<client_id>/...`. */
+const remoteFilter = '+/#';
+interface RemoteEmitter {
+  on(filter: string, listener: (packet: AedesPublishPacket, done: () => void) => void): void;
+  removeListener(filter: string, listener: (packet: AedesPublishPacket, done: () => void) => void): void;
+}
 type RawPublish = (packet: PublishPacket, client: Client | null, done?: PublishDone) => void;
 
 export async function startBus(opts: BusOptions): Promise<Bus> {
@@ -105,6 +117,17 @@ export async function startBus(opts: BusOptions): Promise<Bus> {
   /** QoS 2 messages go to the processors from the `published` hook; see README.md. */
   const qos2Messages = new WeakMap<object, BusMessage>();
   let closing = false;
+  /**
+   * Wills of a dead run keep that run's broker id, so "published by another broker" does not tell
+   * whether this node processed one: those it processed are remembered until they come back
+   * through the emitter (bounded; an entry outlives its echo only if Redis lost the message).
+   */
+  const localWills = new Set<string>();
+  // A persisted will carries its run's broker id and its client id; aedes' packet keeps both.
+  const willKey = (p: object) => {
+    const will = p as { brokerId?: string; clientId?: string; topic: string };
+    return `${will.brokerId}\0${will.clientId}\0${will.topic}`;
+  };
 
   const sessions = new SessionRegistry(access, logger, dropDisallowedSubscriptions);
 
@@ -203,6 +226,10 @@ export async function startBus(opts: BusOptions): Promise<Bus> {
     };
 
     if (!session) {
+      if (opts.cluster) {
+        if (localWills.size >= 1000) localWills.clear();
+        localWills.add(willKey(packet));
+      }
       const work = dispatcher.dispatch(message);
       if (work) work.then(() => done(null), () => done(null));
       else done(null);
@@ -433,6 +460,41 @@ export async function startBus(opts: BusOptions): Promise<Bus> {
         droppedOversizeByInstallation: Object.fromEntries(oversizeByInstallation),
         processorErrors: dispatcher.errors,
         processors,
+      };
+    },
+    onRemoteMessage(handler) {
+      if (!opts.cluster) return () => {};
+      const mq = (broker as unknown as { mq: RemoteEmitter }).mq;
+      const listener = (packet: AedesPublishPacket, done: () => void) => {
+        try {
+          if (closing || packet.brokerId === broker.id || localWills.delete(willKey(packet))) return;
+          // `$SYS` and topics of no installation are no one's messages; authorizePublishTopic refuses both.
+          const decision = authorizePublishTopic(null, packet.topic, access);
+          if (!decision.ok) return;
+          const raw = packet.payload as Buffer | string | Uint8Array | undefined;
+          handler({
+            installationId: decision.installation.id,
+            clientId: decision.installation.clientId,
+            topic: decision.relativeTopic,
+            payload: Buffer.isBuffer(raw) ? raw : Buffer.from(raw ?? ''),
+            qos: packet.qos,
+            retain: packet.retain,
+            receivedAt: Date.now() / 1000,
+            publisher: null,
+          });
+        } catch (err) {
+          throttle.warn('remote-message', { err, topic: packet.topic }, 'handling a message from another node failed');
+        } finally {
+          done();
+        }
+      };
+      mq.on(remoteFilter, listener);
+      let subscribed = true;
+      return () => {
+        // Closing the broker drops every listener with the emitter.
+        if (!subscribed || closing) return;
+        subscribed = false;
+        mq.removeListener(remoteFilter, listener);
       };
     },
     close() {

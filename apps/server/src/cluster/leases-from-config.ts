@@ -2,7 +2,6 @@
 import type { ServerConfig } from '../config/schema.js';
 import { clusterSettings } from './cluster-config.js';
 import { RedisLeases, singleNodeOwnership, workKinds, type WorkOwnership } from './leases.js';
-import { connectRedis, createRedis } from './redis.js';
 
 export interface LeaseLogger {
   info(obj: object, msg: string): void;
@@ -16,6 +15,7 @@ export async function createWorkOwnership(config: ServerConfig, logger: LeaseLog
   if (!cluster) return singleNodeOwnership();
   // A connection of its own that fails commands at once while Redis is away: a renewal must not
   // wait in an offline queue while the lease runs out.
+  const { connectRedis, createRedis } = await import('./redis.js');
   const redis = createRedis(cluster.redisUrl, { name: `${cluster.nodeId}:leases`, failFast: true });
   // Reconnection errors are reported by the renewals that fail; this only keeps ioredis quiet.
   redis.on('error', (err: Error) => logger.debug({ err }, 'lease connection error'));

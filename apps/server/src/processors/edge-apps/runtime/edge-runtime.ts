@@ -18,7 +18,7 @@ import type { EdgeRuntimeControl } from '../runtime-control.js';
 import { createHostApi, installationPrincipal, type NotifyFn, type RestCall } from './host-api.js';
 import { appHttp, appHttpRequest } from './http-client.js';
 import { MqttPublisher, type PublisherOptions } from './mqtt-publisher.js';
-import { defaultLimits, InstanceSupervisor, type LogEntry, type RuntimeLimits } from './instance-supervisor.js';
+import { defaultLimits, InstanceSupervisor, type InstanceStatus, type LogEntry, type RuntimeLimits } from './instance-supervisor.js';
 import { topicMatches } from './lua-values.js';
 import { EdgeRuntimeRepository, type RuntimeInstanceRecord } from './repository.js';
 
@@ -41,6 +41,14 @@ export interface EdgeRuntimeDeps {
   maxInstances?: number;
   /** Which node runs the instances in a cluster; default: this server. */
   ownership?: WorkOwnership;
+  /** Cluster: where the owner posts instance statuses for the other nodes (cluster/edge-status-board.ts). */
+  statusBoard?: EdgeStatusBoard;
+}
+
+export interface EdgeStatusBoard {
+  /** null removes the entry. */
+  write(installationId: number, instanceId: number, status: InstanceStatus | null): Promise<void>;
+  read(installationId: number, instanceId: number): Promise<InstanceStatus | null>;
 }
 
 /** The lease of server-side edge-app instances. */
@@ -73,6 +81,9 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
   private readonly queues = new Map<number, Promise<void>>();
   private readonly refreshes = new Map<string, NodeJS.Timeout>();
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  /** What this node last wrote to the status board, per instance. */
+  private readonly posted = new Map<number, { installationId: number; json: string }>();
   private closed = false;
   private readonly ownership: WorkOwnership;
   private unsubscribe = () => {};
@@ -97,7 +108,32 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
         .catch((err: unknown) => this.deps.logger.error({ err }, 'starting edge apps after gaining the lease failed'));
       return;
     }
+    // The new owner overwrites the entries; this node must not delete them as its instances stop.
+    this.posted.clear();
     for (const id of this.managed.keys()) void this.enqueue(id, () => this.sync(id));
+  }
+
+  /** Owner only: writes the statuses that changed since the last pass, removes those no longer run here. */
+  private postStatuses(): void {
+    const board = this.deps.statusBoard;
+    if (!board || this.closed || !this.owner()) return;
+    const failed = (id: number) => (err: unknown) => {
+      this.posted.delete(id);
+      this.deps.logger.debug({ err, instanceId: id }, 'posting an edge app status failed');
+    };
+    for (const [id, m] of this.managed) {
+      const status = m.supervisor.status();
+      const json = JSON.stringify(status);
+      if (this.posted.get(id)?.json === json) continue;
+      const installationId = m.supervisor.spec.installationId;
+      this.posted.set(id, { installationId, json });
+      board.write(installationId, id, status).catch(failed(id));
+    }
+    for (const [id, p] of this.posted) {
+      if (this.managed.has(id)) continue;
+      this.posted.delete(id);
+      board.write(p.installationId, id, null).catch(failed(id));
+    }
   }
 
   private async host(installationId: number, op: string, args: unknown[]): Promise<unknown> {
@@ -144,6 +180,11 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
     // edge apps it published, with their instances on other organizations' installations).
     this.reconcileTimer = setInterval(() => void this.reconcile(), 30_000);
     this.reconcileTimer.unref();
+    if (this.deps.statusBoard) {
+      // Polled rather than hooked: a status is a few fields and other nodes may lag a second.
+      this.statusTimer = setInterval(() => this.postStatuses(), 1000);
+      this.statusTimer.unref();
+    }
   }
 
   instanceChanged(_installationId: number, instanceId: number): void {
@@ -208,6 +249,7 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
     this.closed = true;
     this.unsubscribe();
     clearInterval(this.reconcileTimer);
+    clearInterval(this.statusTimer);
     for (const t of this.refreshes.values()) clearTimeout(t);
     await Promise.all([...this.managed.values()].map((m) => m.supervisor.close()));
     this.managed.clear();
@@ -215,8 +257,9 @@ export class EdgeRuntime implements StreamProcessor, EdgeRuntimeControl {
 
   async instanceStatus(p: Principal, installationId: number, instanceId: number): Promise<EdgeInstanceStatus> {
     const record = await this.visibleInstance(p, installationId, instanceId);
-    const m = this.managed.get(instanceId);
-    const status = m?.supervisor.status() ?? { state: 'stopped' as const, reason: this.owner() ? 'not started' : 'runs on another node of the cluster', restarts: 0, started: null };
+    let status = this.managed.get(instanceId)?.supervisor.status();
+    if (!status && !this.owner()) status = (await this.deps.statusBoard?.read(record.installationId, record.id).catch(() => null)) ?? undefined;
+    status ??= { state: 'stopped' as const, reason: this.owner() ? 'not started' : 'runs on another node of the cluster', restarts: 0, started: null };
     return { instance_id: record.id, installation_id: record.installationId, app_id: record.appId, version: record.version, ...status };
   }
 
