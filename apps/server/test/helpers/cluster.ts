@@ -7,22 +7,9 @@ import pg from 'pg';
 import { newRunId, postgresAdminUrl } from '../../src/aam/store/test-helpers.js';
 import { startServerProcess, makeDataDir, removeDataDir, type ServerProcess } from './server-process.js';
 
-export const testRedisUrl = process.env.LYNX_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+import { testRedisUrl } from '../../src/cluster/leases-redis-test-fixture.js';
 
-/** Null when the test Redis answers a PING, else why not. */
-export async function probeRedis(timeoutMs = 2000): Promise<string | null> {
-  const client = new Redis(testRedisUrl, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (err) {
-    return (err as Error).message.split('\n')[0] || 'connection failed';
-  } finally {
-    client.disconnect();
-  }
-}
+export { probeRedis, testRedisUrl } from '../../src/cluster/leases-redis-test-fixture.js';
 
 export interface ClusterEnv {
   redisUrl: string;
