@@ -127,6 +127,8 @@ export interface StartHooks {
    * reach the operator even when start-up fails later (a port in use), or it would be lost.
    */
   onBootstrap?: (result: BootstrapResult) => void;
+  /** A clean stop asked for on the control socket (supervisors on Windows, where SIGTERM kills). */
+  onShutdownRequest?: () => void;
 }
 
 export async function startServer(config: ServerConfig, logger: Logger, hooks: StartHooks = {}): Promise<RunningServer> {
@@ -420,7 +422,12 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
       await closed;
     });
     // `lynx-server backup` reaches the running server here; closed first, after answering what it took.
-    const control = await startServerControl({ dataDir: config.dataDir, backups: services.backups, logger: logger.child({ component: 'control' }) });
+    const control = await startServerControl({
+      dataDir: config.dataDir,
+      backups: services.backups,
+      logger: logger.child({ component: 'control' }),
+      onShutdownRequest: hooks.onShutdownRequest,
+    });
     closers.add('control socket', () => control.close());
     const httpPort = (httpServer!.address() as AddressInfo).port;
     edgeRest.resolve(createInternalCaller(app));

@@ -1,5 +1,6 @@
-// Stopping the server: SIGTERM lets it flush and close its stores (it exits 0); a server that hangs
-// gets SIGKILL after a timeout so quitting the app never waits forever.
+// Stopping the server: a shutdown request on its control socket, else SIGTERM, lets it flush and close
+// its stores (it exits 0); a server that hangs gets SIGKILL after a timeout so quitting the app never
+// waits forever. The request comes first because on Windows SIGTERM cannot be caught: it kills.
 import type { ChildProcess } from 'node:child_process';
 
 export interface ExitInfo {
@@ -17,10 +18,11 @@ export interface StopResult extends ExitInfo {
   killed: boolean;
 }
 
-export async function gracefulStop(child: ChildProcess, timeoutMs: number): Promise<StopResult> {
+export async function gracefulStop(child: ChildProcess, timeoutMs: number, requestStop?: () => Promise<boolean>): Promise<StopResult> {
   const exited = exitOf(child);
   if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), killed: false };
-  child.kill('SIGTERM');
+  const accepted = requestStop ? await requestStop().catch(() => false) : false;
+  if (!accepted && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { requestShutdown } from './control-client.js';
 import { exitOf, gracefulStop, type ExitInfo, type StopResult } from './graceful-stop.js';
 import type { RotatingLog } from './log-files.js';
 import type { DesktopSettings } from './types.js';
@@ -158,7 +159,7 @@ export class ServerProcess {
   }
 
   stop(timeoutMs: number): Promise<StopResult> {
-    return gracefulStop(this.child, timeoutMs);
+    return gracefulStop(this.child, timeoutMs, () => requestShutdown(this.opts.settings.dataDir));
   }
 
   /** The server's own one-line reason (`lynx-server: ...` on stderr), if it printed one. */

@@ -59,8 +59,9 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals | 'control socket') => {
     if (stopping) {
+      if (signal === 'control socket') return;
       logger.warn({ signal }, 'second signal: exiting without waiting for shutdown');
       process.exit(1);
     }
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   try {
-    server = await startServer(config, logger, { onBootstrap: announceFirstStart });
+    server = await startServer(config, logger, { onBootstrap: announceFirstStart, onShutdownRequest: () => stop('control socket') });
   } catch (err) {
     logger.flush?.();
     process.stderr.write(`lynx-server: ${describeStartError(err, config)}\n`);
