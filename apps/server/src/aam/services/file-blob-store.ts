@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 
 const hashPattern = /^[0-9a-f]{64}$/;
 
@@ -12,7 +13,25 @@ export function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export class FileBlobStore {
+/**
+ * Where FilesService keeps the bytes: this folder on a single node, PostgreSQL in a cluster
+ * (cluster/pg-blob-store.ts). `put` and `delete` run inside `withLock` of their hash, which
+ * serializes them with the SQL rows' changes, so a delete cannot race a new upload of the same bytes.
+ */
+export interface BlobStore {
+  /** Runs `fn` while no other locked operation on this hash runs. */
+  withLock<T>(hash: string, fn: () => Promise<T>): Promise<T>;
+  exists(hash: string): Promise<boolean>;
+  /** Stores the bytes unless that blob exists already; call inside {@link withLock}. */
+  put(hash: string, data: Buffer): Promise<void>;
+  read(hash: string): Readable;
+  /** Call inside {@link withLock}, after checking that no row references the hash. */
+  delete(hash: string): Promise<void>;
+  /** Removes blobs not in `candidates` for which `isReferenced` says no (under the hash's lock). */
+  sweep(candidates: ReadonlySet<string>, isReferenced: (hash: string) => Promise<boolean>, tmpAgeMs: number): Promise<number>;
+}
+
+export class FileBlobStore implements BlobStore {
   /** One chain of operations per hash, so a delete cannot race a new upload of the same bytes. */
   private readonly locks = new Map<string, Promise<unknown>>();
 

@@ -4,7 +4,7 @@
 // `file/update/organization` by administrators of the organization. A download by hash is allowed
 // when the caller may download some file with that hash.
 import type { MessageResponse, StoredFile } from '@lynx/shared';
-import type { ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { noAudit, type Audit, type TraceAction } from '../audit.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { InstallationIndex } from '../installation-index.js';
@@ -13,7 +13,7 @@ import type { Principal } from '../principal.js';
 import { FilesRepository, type FileOwner, type StoredFileRecord } from '../repositories/files.js';
 import type { AamDb } from '../store/open-store.js';
 import type { AccessPolicy } from './access-policy.js';
-import { sha256Hex, type FileBlobStore } from './file-blob-store.js';
+import { sha256Hex, type BlobStore } from './file-blob-store.js';
 import { acceptedMime, checkFileSize, cleanFileName } from './file-rules.js';
 
 export type FileOwnerRef = { kind: 'installation'; id: number } | { kind: 'organization'; id: number };
@@ -31,12 +31,12 @@ export interface FileDownload {
   name: string;
   mime: string;
   size: number;
-  stream: ReadStream;
+  stream: Readable;
 }
 
 export interface FilesServiceOptions {
   db: AamDb;
-  blobs: FileBlobStore;
+  blobs: BlobStore;
   policy: AccessPolicy;
   organizations: OrganizationTree;
   index: InstallationIndex;
