@@ -20,7 +20,7 @@ import { AdminScope } from './aam/services/admin-scope.js';
 import { AuthService } from './aam/services/auth.js';
 import { UserSecurityRepository } from './aam/repositories/user-security.js';
 import { LoginPolicy } from './aam/services/login-policy.js';
-import { LoginGuard } from './aam/services/login-throttle.js';
+import { LoginGuard, LoginThrottle } from './aam/services/login-throttle.js';
 import { createMailTransport } from './aam/services/mail-transport.js';
 import { PasswordResetService } from './aam/services/password-reset.js';
 import { TwoFactorService } from './aam/services/two-factor.js';
@@ -191,9 +191,14 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
 
     const storage = createStorageProcessor(tsdb, { logger: logger.child({ component: 'storage' }), maxPayloadBytes: config.maxPayloadBytes });
 
-    // Login security: one throttle for passwords, challenges and reset tokens (in memory).
+    // Login security: one throttle for passwords, challenges and reset tokens (in memory; in Redis
+    // in a cluster, so the nodes count failures together and honour each other's locks).
     const authLog = logger.child({ component: 'auth' });
-    const guard = new LoginGuard({ audit: trace, log: authLog });
+    const throttleStore = cluster
+      ? await (await import('./cluster/redis-throttle-store.js')).RedisThrottleStore.connect(cluster, (err) => authLog.debug({ err }, 'login throttle connection error'))
+      : undefined;
+    if (throttleStore) closers.add('login throttle store', () => throttleStore.close());
+    const guard = new LoginGuard({ throttle: new LoginThrottle({}, undefined, throttleStore), audit: trace, log: authLog });
     const securityRepo = new UserSecurityRepository(store.db);
     const loginPolicy = new LoginPolicy({ organizations: organizationsRepo, settings: settingsRepo, security: securityRepo });
     const twoFactor = new TwoFactorService({ users: usersRepo, security: securityRepo, settings: settingsRepo, tokens: tokensRepo, scope, policy, hub, loginPolicy, guard, audit: trace });
@@ -230,7 +235,11 @@ export async function startServer(config: ServerConfig, logger: Logger, hooks: S
     // Set by the edge-app runtime once it runs; instance changes before that restart nothing.
     let edgeRuntime: EdgeRuntimeControl | undefined;
     const edgeApps = createEdgeApps({ db: store.db, policy, organizations, changes, audit: trace, runtime: () => edgeRuntime });
-    const files = new FilesService({ db: store.db, blobs: new FileBlobStore(join(config.dataDir, 'files')), policy, organizations, index, maxUploadBytes: config.maxUploadBytes, audit: trace });
+    // A cluster's nodes share uploaded file bytes in PostgreSQL; a single node keeps them in <dataDir>/files.
+    const pgBlobs = cluster ? await (await import('./cluster/pg-blob-store.js')).openPgBlobStore({ url: config.databaseUrl, logger: logger.child({ component: 'files' }) }) : undefined;
+    if (pgBlobs) closers.add('file blobs', () => pgBlobs.close());
+    const blobs = pgBlobs ?? new FileBlobStore(join(config.dataDir, 'files'));
+    const files = new FilesService({ db: store.db, blobs, policy, organizations, index, maxUploadBytes: config.maxUploadBytes, audit: trace });
     // Blobs of rows a crash or an SQL cascade (installation, forced organization delete) left behind.
     const sweepFiles = (startup = false) => files.sweep({ startup }).catch((err: unknown) => logger.warn({ err }, 'sweeping unreferenced file blobs failed'));
     await sweepFiles(true);

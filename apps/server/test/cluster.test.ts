@@ -8,7 +8,9 @@ import { createClusterEnv, probeRedis, startCuttableProxy, startNode, stopNode, 
 import { createInstallation, type InstallationRef } from './helpers/fixtures.js';
 import { expectOk, LynxHttp } from './helpers/lynx-http.js';
 import { connackCode, connectMqtt, eventually } from './helpers/mqtt-client.js';
+import { rawRequest, sendMultipart } from './helpers/multipart.js';
 import { runCli, type ServerProcess } from './helpers/server-process.js';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 
 const unavailable = (await probeRedis()) ?? (await probePostgres());
@@ -193,6 +195,23 @@ end`;
     await eventually(async () => (await onNode3.get('/api/v2/user/me')).status === 401, 1000, 20);
     await closed;
     expect(await connackCode(nodes[2].mqttUrl, { username: 'apikey', password: key.token })).not.toBeNull();
+  });
+
+  it('serves a file uploaded on node 1 from node 2, and a delete on node 3 removes it everywhere', async () => {
+    // Several of the store's 1 MiB read slices.
+    const bytes = randomBytes(3 * 1024 * 1024 + 123);
+    const auth = rest[0].headers;
+    const up = await sendMultipart(nodes[0].httpUrl, 'POST', `/api/v2/file/installation/${inst.id}`, auth, [{ name: 'file', filename: 'firmware.bin', contentType: 'application/octet-stream', data: bytes }]);
+    expect(up.status).toBe(200);
+    const [file] = up.json as { id: number; hash: string }[];
+    const download = (node: number) => rawRequest(nodes[node].httpUrl, 'GET', `/api/v2/file/download/${file.hash}`, auth);
+    const onNode2 = await download(1);
+    expect(onNode2.status).toBe(200);
+    expect(onNode2.bytes.equals(bytes)).toBe(true);
+    expectOk(await rest[2].delete(`/api/v2/file/installation/${inst.id}/${file.id}`));
+    const onNode1 = await download(0);
+    expect(onNode1.status).toBe(404);
+    expect(onNode1.json).toEqual({ message: expect.any(String) });
   });
 
   it('stops taking connections and writes while its Redis is away, and recovers', async () => {

@@ -3,7 +3,7 @@
 
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 429 | 503,
     message: string,
   ) {
     super(message);

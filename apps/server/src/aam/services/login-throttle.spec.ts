@@ -2,73 +2,26 @@ import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../audit.js';
 import { AppError } from '../errors.js';
 import { LoginGuard, LoginThrottle } from './login-throttle.js';
+import { throttleCases, throttleOn } from './login-throttle-test-fixture.js';
+import { MemoryThrottleStore, type ThrottleStore } from './throttle-store.js';
 
-const rules = {
-  account: { windowSeconds: 60, delayAfter: 3, lockAfter: 5, lockSeconds: 120 },
-  address: { windowSeconds: 60, delayAfter: 6, lockAfter: 8, lockSeconds: 300 },
-};
+describe('LoginThrottle on the memory store', () => {
+  throttleCases(() => new MemoryThrottleStore());
 
-function setup() {
-  const clock = { ms: 1_700_000_000_000 };
-  const throttle = new LoginThrottle(rules, () => clock.ms);
-  return { clock, throttle };
-}
-
-describe('LoginThrottle', () => {
-  it('delays past the soft limit, doubling, then locks the account for a while', () => {
-    const { clock, throttle } = setup();
-    const keys = { email: 'Ann@Example.com ', ip: '10.0.0.1' };
-    for (let i = 0; i < 3; i++) {
-      expect(throttle.check(keys)).toEqual({ kind: 'ok' });
-      expect(throttle.fail(keys)).toEqual([]);
-    }
-    expect(throttle.check(keys)).toEqual({ kind: 'delay', ms: 250 });
-    throttle.fail(keys);
-    expect(throttle.check(keys)).toEqual({ kind: 'delay', ms: 500 });
-    const locks = throttle.fail(keys);
-    expect(locks).toEqual([{ scope: 'account', key: 'ann@example.com', until: clock.ms + 120_000, failures: 5 }]);
-    // The same account under another spelling is the same key; another address does not help.
-    expect(throttle.check({ email: 'ann@example.com', ip: '10.9.9.9' })).toEqual({ kind: 'locked', scope: 'account', until: clock.ms + 120_000 });
-    clock.ms += 119_000;
-    expect(throttle.check(keys).kind).toBe('locked');
-    clock.ms += 1_000;
-    expect(throttle.check(keys)).toEqual({ kind: 'ok' });
-  });
-
-  it('forgets failures older than the window', () => {
-    const { clock, throttle } = setup();
-    const keys = { email: 'bob@example.com' };
-    for (let i = 0; i < 4; i++) {
-      throttle.fail(keys);
-      clock.ms += 20_000;
-    }
-    // Failures at 0, 20, 40, 60 s: at 80 s only the last two are inside the 60-s window.
-    expect(throttle.check(keys)).toEqual({ kind: 'ok' });
-    throttle.fail(keys);
-    expect(throttle.check(keys)).toEqual({ kind: 'delay', ms: 250 });
+  it('keeps nothing of a key once its failures left the window', async () => {
+    const store = new MemoryThrottleStore();
+    const { clock, throttle } = throttleOn(store);
+    await throttle.fail({ email: 'gus@example.com', ip: '10.0.0.9' });
+    expect(store.size).toBe(2);
     clock.ms += 61_000;
-    expect(throttle.check(keys)).toEqual({ kind: 'ok' });
-    expect(throttle.size).toBe(0);
-  });
-
-  it('resets the account on success but keeps counting the address', () => {
-    const { throttle } = setup();
-    for (let i = 0; i < 4; i++) throttle.fail({ email: 'cy@example.com', ip: '10.0.0.2' });
-    throttle.succeed('CY@example.com');
-    expect(throttle.check({ email: 'cy@example.com' })).toEqual({ kind: 'ok' });
-    for (let i = 0; i < 3; i++) throttle.fail({ email: `other${i}@example.com`, ip: '10.0.0.2' });
-    // Seven failures from one address, spread over accounts: delayed, then locked at eight.
-    expect(throttle.check({ ip: '10.0.0.2' })).toEqual({ kind: 'delay', ms: 500 });
-    const locks = throttle.fail({ email: 'someone@example.com', ip: '10.0.0.2' });
-    expect(locks.map((l) => [l.scope, l.key])).toEqual([['address', '10.0.0.2']]);
-    expect(throttle.check({ email: 'fresh@example.com', ip: '10.0.0.2' }).kind).toBe('locked');
-    expect(throttle.check({ email: 'fresh@example.com', ip: '10.0.0.3' })).toEqual({ kind: 'ok' });
+    expect(await throttle.check({ email: 'gus@example.com', ip: '10.0.0.9' })).toEqual({ kind: 'ok' });
+    expect(store.size).toBe(0);
   });
 });
 
 describe('LoginGuard', () => {
   it('waits out delays, answers 429 with the retry time when locked, and traces and logs each lock once', async () => {
-    const { clock, throttle } = setup();
+    const { clock, throttle } = throttleOn(new MemoryThrottleStore());
     const records: AuditRecord[] = [];
     const warnings: string[] = [];
     const slept: number[] = [];
@@ -98,6 +51,23 @@ describe('LoginGuard', () => {
     clock.ms += 120_000;
     await expect(guard.before(keys)).resolves.toBeUndefined();
     guard.succeeded('dee@example.com');
-    expect(throttle.check({ email: 'dee@example.com' })).toEqual({ kind: 'ok' });
+    expect(await throttle.check({ email: 'dee@example.com' })).toEqual({ kind: 'ok' });
+  });
+
+  it('fails closed with 503 when the store cannot be asked, still tracing the failure', async () => {
+    const down = new Error('Connection is closed.');
+    const store: ThrottleStore = { read: () => Promise.reject(down), fail: () => Promise.reject(down), clear: () => Promise.reject(down) };
+    const records: AuditRecord[] = [];
+    const warnings: string[] = [];
+    const guard = new LoginGuard({ throttle: new LoginThrottle({}, Date.now, store), audit: { record: async (r) => void records.push(r) }, log: { warn: (_obj, msg) => void warnings.push(msg) } });
+    const keys = { email: 'eli@example.com', ip: '10.0.0.5' };
+    const message = 'login is unavailable on this node: the login throttle store cannot be reached (Connection is closed.)';
+    await expect(guard.before(keys)).rejects.toMatchObject({ status: 503, message });
+    await expect(guard.failed(keys, 'login of eli failed')).rejects.toMatchObject({ status: 503, message });
+    expect(records.map((r) => r.description)).toEqual(['login of eli failed from 10.0.0.5']);
+    // A success already happened: clearing its count is best effort, with a warning.
+    guard.succeeded('eli@example.com');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual(['clearing the failed-login count after a success failed']);
   });
 });

@@ -1,21 +1,14 @@
 // Slows down and then stops password and code guessing: failures are counted per account (the
 // e-mail tried, known or not, so a lock reveals nothing) and per source address, in a sliding
 // window. Past a soft limit each attempt waits a growing delay; past a hard limit the key is
-// locked for a while and attempts answer 429. State is in memory: a restart forgets it, and
-// several server processes would each count on their own.
+// locked for a while and attempts answer 429. The counts live in a ThrottleStore: memory on a
+// single server (a restart forgets them), Redis in a cluster (all nodes count together).
 import { AppError } from '../errors.js';
 import type { Audit } from '../audit.js';
 import { noAudit } from '../audit.js';
+import { MemoryThrottleStore, type ThrottleRule, type ThrottleStore } from './throttle-store.js';
 
-export interface ThrottleRule {
-  /** Failures older than this (seconds) no longer count. */
-  windowSeconds: number;
-  /** From this many failures in the window on, each attempt is delayed. */
-  delayAfter: number;
-  /** At this many failures in the window the key is locked. */
-  lockAfter: number;
-  lockSeconds: number;
-}
+export type { ThrottleRule, ThrottleStore } from './throttle-store.js';
 
 export interface ThrottleRules {
   account: ThrottleRule;
@@ -31,8 +24,6 @@ export const defaultThrottleRules: ThrottleRules = {
 /** The first delayed attempt waits this long, each further failure doubles it up to the cap. */
 const baseDelayMs = 250;
 const maxDelayMs = 2000;
-/** Bound on remembered keys, so an attacker cycling addresses or names cannot grow memory forever. */
-const maxKeys = 100_000;
 
 export interface ThrottleKeys {
   /** The login name tried (trimmed, lower-cased here). */
@@ -51,67 +42,60 @@ export interface NewLock {
 
 type Scope = 'account' | 'address';
 
-interface Entry {
-  failures: number[];
-  lockedUntil: number;
+/**
+ * The store could not be asked (Redis away in a cluster). Logins fail closed: without the shared
+ * counts a node cannot tell a locked account from a free one, and guessing must not get easier
+ * during an outage. 503, so clients and the load balancer retry (another node may reach Redis).
+ */
+export class ThrottleUnavailableError extends AppError {
+  constructor(reason: string) {
+    super(503, `login is unavailable on this node: the login throttle store cannot be reached (${reason})`);
+  }
 }
 
-/** The counting part, with an injected clock (milliseconds), free of I/O. */
+/** The counting rules, with an injected clock (milliseconds), over a store. */
 export class LoginThrottle {
-  private readonly entries = new Map<string, Entry>();
   private readonly rules: ThrottleRules;
 
   constructor(
     rules: Partial<ThrottleRules> = {},
     /** Milliseconds; injected by specs. */
     readonly now: () => number = () => Date.now(),
+    readonly store: ThrottleStore = new MemoryThrottleStore(),
   ) {
     this.rules = { ...defaultThrottleRules, ...rules };
   }
 
-  check(keys: ThrottleKeys): ThrottleVerdict {
+  async check(keys: ThrottleKeys): Promise<ThrottleVerdict> {
+    const now = this.now();
+    const scoped = this.keysOf(keys);
+    const states = await this.ask(Promise.all(scoped.map(([scope, key]) => this.store.read(key, this.rules[scope], now))));
     let delay = 0;
-    for (const [scope, key] of this.keysOf(keys)) {
-      const entry = this.live(key, this.rules[scope]);
-      if (!entry) continue;
-      if (entry.lockedUntil > this.now()) return { kind: 'locked', scope, until: entry.lockedUntil };
-      const over = entry.failures.length - this.rules[scope].delayAfter;
+    for (const [i, [scope]] of scoped.entries()) {
+      const state = states[i];
+      if (state.lockedUntil > now) return { kind: 'locked', scope, until: state.lockedUntil };
+      const over = state.failures - this.rules[scope].delayAfter;
       if (over >= 0) delay = Math.max(delay, Math.min(maxDelayMs, baseDelayMs * 2 ** over));
     }
     return delay > 0 ? { kind: 'delay', ms: delay } : { kind: 'ok' };
   }
 
   /** Counts one failure on every key; returns the locks this failure started. */
-  fail(keys: ThrottleKeys): NewLock[] {
+  async fail(keys: ThrottleKeys): Promise<NewLock[]> {
     const now = this.now();
+    const scoped = this.keysOf(keys);
+    const results = await this.ask(Promise.all(scoped.map(([scope, key]) => this.store.fail(key, this.rules[scope], now))));
     const locks: NewLock[] = [];
-    for (const [scope, key] of this.keysOf(keys)) {
-      const rule = this.rules[scope];
-      let entry = this.live(key, rule);
-      if (!entry) {
-        this.evictIfFull();
-        entry = { failures: [], lockedUntil: 0 };
-        this.entries.set(key, entry);
-      }
-      entry.failures.push(now);
-      if (entry.failures.length >= rule.lockAfter && entry.lockedUntil <= now) {
-        entry.lockedUntil = now + rule.lockSeconds * 1000;
-        // The lock is the penalty now; counting starts afresh once it ends.
-        entry.failures = [];
-        locks.push({ scope, key: key.slice(scope.length + 1), until: entry.lockedUntil, failures: rule.lockAfter });
-      }
+    for (const [i, [scope, key]] of scoped.entries()) {
+      const { locked, lockedUntil } = results[i];
+      if (locked) locks.push({ scope, key: key.slice(scope.length + 1), until: lockedUntil, failures: this.rules[scope].lockAfter });
     }
     return locks;
   }
 
   /** A correct password or code clears the account's count (not the address's). */
-  succeed(email: string): void {
-    this.entries.delete(`account:${normalizeEmail(email)}`);
-  }
-
-  /** Keys currently remembered (for specs and a bound check). */
-  get size(): number {
-    return this.entries.size;
+  async succeed(email: string): Promise<void> {
+    await this.ask(this.store.clear(`account:${normalizeEmail(email)}`));
   }
 
   private keysOf(keys: ThrottleKeys): [Scope, string][] {
@@ -121,25 +105,13 @@ export class LoginThrottle {
     return out;
   }
 
-  /** The entry with failures outside the window dropped; undefined when nothing is left of it. */
-  private live(key: string, rule: ThrottleRule): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    const now = this.now();
-    const since = now - rule.windowSeconds * 1000;
-    entry.failures = entry.failures.filter((t) => t > since);
-    if (entry.failures.length === 0 && entry.lockedUntil <= now) {
-      this.entries.delete(key);
-      return undefined;
+  private async ask<T>(pending: Promise<T>): Promise<T> {
+    try {
+      return await pending;
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new ThrottleUnavailableError((err as Error).message.split('\n')[0] || 'unknown error');
     }
-    return entry;
-  }
-
-  private evictIfFull(): void {
-    if (this.entries.size < maxKeys) return;
-    // Map order is insertion order: the oldest keys go first.
-    const drop = Math.ceil(maxKeys / 10);
-    for (const key of [...this.entries.keys()].slice(0, drop)) this.entries.delete(key);
   }
 }
 
@@ -180,7 +152,7 @@ export class LoginGuard {
 
   /** Throws 429 while a key is locked; waits out the delay when past the soft limit. */
   async before(keys: ThrottleKeys): Promise<void> {
-    const verdict = this.throttle.check(keys);
+    const verdict = await this.throttle.check(keys);
     if (verdict.kind === 'locked') {
       const seconds = Math.max(1, Math.ceil((verdict.until - this.throttle.now()) / 1000));
       const what = verdict.scope === 'account' ? 'this account' : 'this address';
@@ -191,10 +163,16 @@ export class LoginGuard {
 
   /** Counts a failure, traces it, and traces and logs any lock it starts. */
   async failed(keys: ThrottleKeys & { user?: { id: number; organizationIds: readonly number[] } | null }, description: string): Promise<void> {
-    const locks = this.throttle.fail(keys);
     // Scoped to the user's first organization, so its administrators see attempts on it.
     const who = keys.user ? { userId: keys.user.id, objectId: keys.user.id, organizationId: keys.user.organizationIds[0] ?? null } : {};
+    // Traced even when the store is away (the failure then answers 503 instead of 401).
+    const counted = this.throttle.fail(keys).then(
+      (locks): { locks: NewLock[]; err?: unknown } => ({ locks }),
+      (err: unknown) => ({ locks: [], err }),
+    );
     await this.audit.record({ action: 'failed', objectType: 'user', ...who, description: `${description}${keys.ip ? ` from ${keys.ip}` : ''}` });
+    const { locks, err } = await counted;
+    if (err) throw err;
     for (const lock of locks) {
       const target = lock.scope === 'account' ? `account ${lock.key}` : `address ${lock.key}`;
       const until = new Date(lock.until).toISOString();
@@ -203,7 +181,12 @@ export class LoginGuard {
     }
   }
 
+  /**
+   * Not awaited by the login paths: the login already succeeded. In a cluster the clearing goes out
+   * before any later check on this node's connection; if the store is away the count stays (a
+   * warning), which only errs towards more caution.
+   */
   succeeded(email: string): void {
-    this.throttle.succeed(email);
+    void this.throttle.succeed(email).catch((err: unknown) => this.log.warn({ err }, 'clearing the failed-login count after a success failed'));
   }
 }
