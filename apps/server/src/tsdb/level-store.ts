@@ -29,10 +29,10 @@ import {
   SPACE_POINT,
   SPACE_SERIES,
   spaceRange,
-  timestampInRange,
   toMicros,
   type LastValue,
 } from './keys.js';
+import { assertPoint, StoreClosedError } from './checks.js';
 import { assertQuery, runQuery } from './query.js';
 import { addPoint, cloneRollup, decodeRollup, emptyRollup, encodeRollup, mergeRollup, type Rollup } from './rollup.js';
 import { rebuildRollups } from './rollup-rebuild.js';
@@ -61,13 +61,7 @@ export interface LevelStoreOptions {
   rollupQueries?: boolean;
 }
 
-export class StoreClosedError extends Error {
-  readonly code = 'TSDB_CLOSED';
-  constructor() {
-    super('time-series store is closed');
-    this.name = 'StoreClosedError';
-  }
-}
+export { StoreClosedError } from './checks.js';
 
 /**
  * 1: count index only (minutes, hours, days); 3: rollup cells in the count keyspace, with a 10-minute
@@ -522,20 +516,6 @@ export class LevelTimeSeriesStore implements TimeSeriesStore, RetentionCapableSt
   }
 }
 
-function assertPoint(p: Point): void {
-  if (!p || typeof p !== 'object') throw new TypeError('tsdb: point must be an object');
-  if (typeof p.installationId !== 'number' || !Number.isSafeInteger(p.installationId)) {
-    throw new TypeError(`tsdb: installationId must be an integer, got ${String(p.installationId)}`);
-  }
-  if (typeof p.topic !== 'string' || p.topic.length === 0) throw new TypeError('tsdb: topic must be a non-empty string');
-  if (typeof p.timestamp !== 'number' || !timestampInRange(p.timestamp)) {
-    throw new TypeError(`tsdb: timestamp out of range: ${String(p.timestamp)}`);
-  }
-  if (typeof p.value !== 'number' || !Number.isFinite(p.value)) {
-    throw new TypeError(`tsdb: value must be a finite number, got ${String(p.value)}`);
-  }
-  if (p.msg != null && typeof p.msg !== 'string') throw new TypeError('tsdb: msg must be a string');
-}
 
 /** Points per series and day of one batch, from its day-level cells (keyed sid * LEVELS + level). */
 function dayDeltas(perBlock: Map<number, Map<number, Rollup>>): Map<number, Map<number, number>> {

@@ -4,8 +4,9 @@
 
 import pg from 'pg';
 import { createAccumulator, summaryValue } from '../aggregate.js';
+import { assertPoint, StoreClosedError } from '../checks.js';
 import { GroupCommitQueue } from '../group-commit.js';
-import { boundToMicros, fromMicros, MAX_MICROS, MIN_MICROS, timestampInRange, toMicros } from '../keys.js';
+import { boundToMicros, fromMicros, MAX_MICROS, MIN_MICROS, toMicros } from '../keys.js';
 import { assertQuery } from '../query.js';
 import { horizonSeconds, nextHorizon, type Horizon, type RetentionCut, type RetentionResult } from '../retention.js';
 import type { Point, RetentionCapableStore, SeriesPage, SeriesQuery, TimeSeriesStore } from '../types.js';
@@ -30,13 +31,7 @@ export interface PostgresStoreOptions {
   rollupQueries?: boolean;
 }
 
-export class StoreClosedError extends Error {
-  readonly code = 'TSDB_CLOSED';
-  constructor() {
-    super('time-series store is closed');
-    this.name = 'StoreClosedError';
-  }
-}
+export { StoreClosedError } from '../checks.js';
 
 const silent = { warn: () => {}, error: () => {} };
 const EMPTY: SeriesPage = { total: 0, last: 0, count: 0, data: [] };
@@ -435,15 +430,3 @@ function compareTopics(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function assertPoint(p: Point): void {
-  if (!p || typeof p !== 'object') throw new TypeError('tsdb: point must be an object');
-  if (typeof p.installationId !== 'number' || !Number.isSafeInteger(p.installationId)) {
-    throw new TypeError(`tsdb: installationId must be an integer, got ${String(p.installationId)}`);
-  }
-  if (typeof p.topic !== 'string' || p.topic.length === 0) throw new TypeError('tsdb: topic must be a non-empty string');
-  if (typeof p.timestamp !== 'number' || !timestampInRange(p.timestamp)) {
-    throw new TypeError(`tsdb: timestamp out of range: ${String(p.timestamp)}`);
-  }
-  if (typeof p.value !== 'number' || !Number.isFinite(p.value)) throw new TypeError(`tsdb: value must be a finite number, got ${String(p.value)}`);
-  if (p.msg != null && typeof p.msg !== 'string') throw new TypeError('tsdb: msg must be a string');
-}
