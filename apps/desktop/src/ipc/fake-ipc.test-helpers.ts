@@ -1,7 +1,6 @@
 // An in-memory ipcMain/ipcRenderer pair standing in for Electron's (whose binary cannot run on CI):
 // arguments and answers are structured-cloned as Electron does, and a handler that throws rejects
 // the invoke with Electron's generic message, so the tests see what a real renderer would.
-import { defaultSettings } from '../supervisor/settings-store.js';
 import type { ServerStatus, SupervisorApi, DesktopSettings, Diagnostic, BackupResult, UpgradeResult } from '../supervisor/types.js';
 import type { IpcEventLike, IpcMainLike } from './handlers.js';
 import type { IpcRendererLike } from '../preload/desktop-api.js';
@@ -45,7 +44,16 @@ export function fakeIpc(senderUrl = 'file:///opt/lynx/resources/app.asar/dist/re
   return { ipcMain, ipcRenderer, send, handlers, listeners, state };
 }
 
-export const sampleSettings: DesktopSettings = defaultSettings('/home/fm/lynx-data');
+export const sampleSettings: DesktopSettings = {
+  dataDir: '/home/fm/lynx-data',
+  httpPort: 8080,
+  mqttPort: 1883,
+  host: '127.0.0.1',
+  database: { kind: 'sqlite' },
+  adminEmail: 'admin@lynx.local',
+  autostartServer: true,
+  openAtLogin: false,
+};
 
 export function sampleStatus(patch: Partial<ServerStatus> = {}): ServerStatus {
   return { state: 'stopped', version: '0.1.0', pid: null, httpUrl: null, mqttUrl: null, restarts: 0, reason: null, lastExitCode: null, lastLines: [], ...patch };
