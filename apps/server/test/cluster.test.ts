@@ -163,6 +163,10 @@ end`;
     const first = await connectMqtt(nodes[0].mqttUrl, { ...mqttOpts(), clientId, clean: false });
     await first.subscribeAsync(topic('obj/queued/#'), { qos: 1 });
     await first.endAsync();
+    // A subscription reaches the other nodes' routing tables (aedes-persistence-redis keeps one per
+    // node) through a broadcast; offline queueing on node 3 starts once it has arrived there. The
+    // SUBACK only says it reached node 1's own table: on a loaded machine node 3 may lag behind.
+    await new Promise((r) => setTimeout(r, 500));
     // aedes acknowledges before it queues and routes: once an online subscriber has a message, it is queued too.
     const observer = await connectMqtt(nodes[1].mqttUrl, mqttOpts());
     clients.push(observer);
@@ -178,7 +182,9 @@ end`;
     const second = await connectMqtt(nodes[1].mqttUrl, { ...mqttOpts(), clientId, clean: false });
     clients.push(second);
     second.on('message', (_t, payload) => received.push(JSON.parse(payload.toString()).value));
-    await eventually(async () => received.length >= 3);
+    await eventually(async () => received.length >= 3, 15_000).catch((err: Error) => {
+      throw new Error(`${err.message}: received ${JSON.stringify(received)}`);
+    });
     expect(received).toEqual([1, 2, 3]);
   });
 
