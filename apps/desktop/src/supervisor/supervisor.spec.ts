@@ -258,13 +258,19 @@ async function freePort(): Promise<number> {
 }
 
 describe('start failures', () => {
-  it('gives up on a server that crashes at start, with the reason and its last lines', async () => {
-    const bundle = await crashingBundle('0.1.0', 'simulated start-up crash');
+  /** A supervisor with fresh config and data folders that ships `bundle`; all removed after the test. */
+  async function supervisorOn(bundle: string): Promise<{ sup: Supervisor; configDir: string; dataDir: string }> {
     const configDir = await tempDir('config');
     const dataDir = await tempDir('data');
     cleanup.push(() => removeDirs(bundle, configDir, dataDir));
     const sup = await Supervisor.create({ configDir, bundleSource: bundle, ...fast });
     cleanup.push(() => sup.dispose());
+    return { sup, configDir, dataDir };
+  }
+
+  it('gives up on a server that crashes at start, with the reason and its last lines', async () => {
+    const bundle = await crashingBundle('0.1.0', 'simulated start-up crash');
+    const { sup, dataDir } = await supervisorOn(bundle);
     const seen = new Set<string>();
     sup.onStatus((s) => seen.add(s.state));
     const status = await sup.firstRun(settingsFor(dataDir), password);
@@ -283,11 +289,7 @@ describe('start failures', () => {
     cleanup.push(() => new Promise((r) => blocker.close(r)));
     const port = (blocker.address() as { port: number }).port;
     const bundle = await crashingBundle('0.1.0', 'must never be started');
-    const configDir = await tempDir('config');
-    const dataDir = await tempDir('data');
-    cleanup.push(() => removeDirs(bundle, configDir, dataDir));
-    const sup = await Supervisor.create({ configDir, bundleSource: bundle, ...fast });
-    cleanup.push(() => sup.dispose());
+    const { sup, configDir, dataDir } = await supervisorOn(bundle);
 
     const status = await sup.firstRun(settingsFor(dataDir, { httpPort: port }), password);
     expect(status).toMatchObject({ state: 'failed', restarts: 0, pid: null, lastExitCode: null });
@@ -304,11 +306,7 @@ describe('start failures', () => {
   it('reports a PostgreSQL database that does not answer, without its password, and does not start', async () => {
     const port = await freePort();
     const bundle = await crashingBundle('0.1.0', 'must never be started');
-    const configDir = await tempDir('config');
-    const dataDir = await tempDir('data');
-    cleanup.push(() => removeDirs(bundle, configDir, dataDir));
-    const sup = await Supervisor.create({ configDir, bundleSource: bundle, ...fast });
-    cleanup.push(() => sup.dispose());
+    const { sup, dataDir } = await supervisorOn(bundle);
     const url = `postgresql://lynx:secret-pw@127.0.0.1:${port}/lynx`;
     const status = await sup.firstRun(settingsFor(dataDir, { database: { kind: 'postgres', url } }), password);
     expect(status).toMatchObject({ state: 'failed', restarts: 0, pid: null });

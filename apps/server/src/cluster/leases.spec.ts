@@ -37,6 +37,17 @@ function node(name: string, redis = connect()): RedisLeases {
   return l;
 }
 
+/** Node a (started first, so the owner) on a connection of its own that fails fast, and node b. */
+async function ownerOnFailFastConnection() {
+  const aConn = connect({ failFast: true });
+  await aConn.connect();
+  const a = node('a', aConn);
+  const b = node('b');
+  await a.start();
+  await b.start();
+  return { a, aConn, b };
+}
+
 /** Resolves when `l` gains or loses `key`. */
 function change(l: RedisLeases, key: string, owned: boolean): Promise<number> {
   return new Promise((resolve) => {
@@ -193,12 +204,7 @@ describe.skipIf(unreachable)('RedisLeases', () => {
   });
 
   it('a node whose connection closed stops owning before another takes over', async () => {
-    const aConn = connect({ failFast: true });
-    await aConn.connect();
-    const a = node('a', aConn);
-    const b = node('b');
-    await a.start();
-    await b.start();
+    const { a, aConn, b } = await ownerOnFailFastConnection();
     const overlap = watchOverlap([a, b], 'schedules');
     const gained = change(b, 'schedules', true);
     aConn.disconnect();
@@ -208,12 +214,7 @@ describe.skipIf(unreachable)('RedisLeases', () => {
   });
 
   it('a connection killed by Redis (CLIENT KILL) reconnects and keeps its lease', async () => {
-    const aConn = connect({ failFast: true });
-    await aConn.connect();
-    const a = node('a', aConn);
-    const b = node('b');
-    await a.start();
-    await b.start();
+    const { a, aConn, b } = await ownerOnFailFastConnection();
     const token = a.token('edge-apps');
     const overlap = watchOverlap([a, b], 'edge-apps');
     const admin = connect();
